@@ -1,0 +1,34 @@
+"""Helpers for the reinforcement learning notebook series.
+
+- `run_job`: the agent-environment loop (history, episodes, training hooks, videos).
+- `show_video`: an mp4 shown inline in a notebook.
+- `make_env`: `gymnasium.make` with the Atari games registered and clear errors.
+- `RandomAgent` (alias `RandomAgentContainer`): the agent that never learns.
+
+>>> from helpers import run_job, RandomAgent
+>>> run_job("CartPole-v1", RandomAgent(), steps=50, seed=0, record_video=False)
+JobResult(env='CartPole-v1', steps=50, episodes=4 (3 finished), videos=0)
+"""
+
+from __future__ import annotations
+
+from helpers.agents import Agent, RandomAgent, RandomAgentContainer, Transition
+from helpers.environments import UnknownEnvironmentError, make_env
+from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
+from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
+
+__all__ = [
+    "Agent",
+    "EpisodeRecorder",
+    "InvalidActionError",
+    "JobResult",
+    "RandomAgent",
+    "RandomAgentContainer",
+    "Transition",
+    "UnknownEnvironmentError",
+    "VideoTooLargeError",
+    "capped_cubic_video_schedule",
+    "make_env",
+    "run_job",
+    "show_video",
+]

@@ -1,0 +1,88 @@
+"""The series' agent interface and the random agent.
+
+- `Agent`: the interface every agent of the series follows (a `typing.Protocol`).
+- `Transition`: what `Agent.train` receives after every step.
+- `RandomAgent`: picks a random action and never learns.
+- `RandomAgentContainer`: the older name of `RandomAgent`.
+
+An agent is any object with these three methods (`run_job` calls them):
+
+``decision_function(observation, action_space) -> action``
+    Called before every step with what the agent can see: the current
+    observation and the environment's action space. Returns an action.
+``train(transition)``
+    Called after every step with a `Transition` (a dict). Learn from one step
+    here, as Q-learning does, or do nothing.
+``train_on_history(history)``
+    Called after every ``episodes_per_train`` finished episodes with the history
+    records of the episodes finished since the last call. Learn from whole
+    episodes here, as the cross-entropy method does, or do nothing.
+
+An agent may also have ``seed(seed)``: `run_job` calls it with its own seed so
+that an agent with randomness of its own repeats itself under the same seed.
+
+>>> import gymnasium as gym
+>>> space = gym.spaces.Discrete(6, seed=0)
+>>> RandomAgent().decision_function(None, space) in range(6)
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, TypedDict, runtime_checkable
+
+import gymnasium as gym
+
+__all__ = ["Agent", "Transition", "RandomAgent", "RandomAgentContainer"]
+
+
+class Transition(TypedDict):
+    """One step, as `Agent.train` receives it."""
+
+    observation: Any
+    action: Any
+    reward: float
+    next_observation: Any
+    terminated: bool
+    truncated: bool
+    info: dict[str, Any]
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """The interface of the series' agents: see this module's docstring."""
+
+    def decision_function(self, observation: Any, action_space: gym.Space) -> Any: ...
+
+    def train(self, transition: Transition) -> None: ...
+
+    def train_on_history(self, history: list[dict[str, Any]]) -> None: ...
+
+
+class RandomAgent:
+    """An agent that presses random buttons and never learns.
+
+    It samples the action space it is given, so seeding that space (which
+    `run_job(..., seed=...)` does) makes its choices repeatable.
+
+    >>> space = gym.spaces.Discrete(6, seed=42)
+    >>> agent = RandomAgent()
+    >>> [int(agent.decision_function(None, space)) for _ in range(5)]
+    [0, 4, 3, 2, 2]
+    """
+
+    def decision_function(self, observation: Any, action_space: gym.Space) -> Any:
+        return action_space.sample()
+
+    def train(self, transition: Transition) -> None:
+        """A random agent learns nothing from a step."""
+
+    def train_on_history(self, history: list[dict[str, Any]]) -> None:
+        """A random agent learns nothing from whole episodes either."""
+
+    def __repr__(self) -> str:
+        return "RandomAgent()"
+
+
+RandomAgentContainer = RandomAgent
+"""The name the random agent had in the article this series grew out of."""

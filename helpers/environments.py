@@ -1,0 +1,100 @@
+"""Making environments by id, with the Atari games ready and clear errors.
+
+- `make_env`: `gymnasium.make` with ale-py's games registered, the emulator's
+  start-up banner silenced, and an unknown id answered with the closest known ids.
+- `register_atari`: register ale-py's environments once (called by `make_env`).
+
+>>> env = make_env("CartPole-v1")
+>>> env.action_space
+Discrete(2)
+>>> env.close()
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import gymnasium as gym
+
+__all__ = ["make_env", "register_atari", "UnknownEnvironmentError"]
+
+_atari_registered = False
+
+
+class UnknownEnvironmentError(ValueError):
+    """Raised for an environment id that Gymnasium does not know."""
+
+
+def register_atari() -> None:
+    """Register ale-py's Atari games (``ALE/...`` ids) with Gymnasium, once.
+
+    The emulator prints a banner on stderr whenever it starts; we lower its log
+    level to errors so that notebook outputs stay the same from run to run.
+
+    >>> register_atari()
+    >>> "ALE/SpaceInvaders-v5" in gym.registry
+    True
+    """
+    global _atari_registered
+    if _atari_registered:
+        return
+    import ale_py
+
+    ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
+    gym.register_envs(ale_py)
+    _atari_registered = True
+
+
+def closest_ids(env_id: str, count: int = 3) -> list[str]:
+    """The registered ids that look most like `env_id`.
+
+    >>> closest_ids("SpaceInvader-v5")[0]
+    'ALE/SpaceInvaders-v5'
+    """
+    register_atari()
+    known = list(gym.registry)
+    by_lower = {name.lower(): name for name in known}
+    wanted = env_id.lower()
+    # Compare against the ids with and without their "ALE/" namespace, so that
+    # the old "SpaceInvaders-v0" finds the new "ALE/SpaceInvaders-v5".
+    candidates = {name.split("/")[-1]: full for name, full in by_lower.items()}
+    candidates.update(by_lower)
+    matches = difflib.get_close_matches(wanted, list(candidates), n=count * 3, cutoff=0.5)
+    found: list[str] = []
+    for match in matches:
+        full = candidates[match]
+        if full not in found:
+            found.append(full)
+    return found[:count]
+
+
+def make_env(env_id: str, **kwargs: Any) -> gym.Env:
+    """Make the environment `env_id`, as `gymnasium.make(env_id, **kwargs)` does.
+
+    Unlike a bare `gymnasium.make`, the Atari games need no extra import, and an
+    unknown id raises `UnknownEnvironmentError` naming the closest known ids.
+
+    >>> env = make_env("ALE/SpaceInvaders-v5")
+    >>> env.observation_space.shape
+    (210, 160, 3)
+    >>> env.close()
+    """
+    if not isinstance(env_id, str):
+        raise TypeError(
+            f"env must be an environment id such as 'ALE/SpaceInvaders-v5' or a "
+            f"gymnasium.Env, not {type(env_id).__name__}."
+        )
+    register_atari()
+    try:
+        return gym.make(env_id, **kwargs)
+    except (gym.error.NameNotFound, gym.error.NamespaceNotFound, gym.error.VersionNotFound) as err:
+        suggestions = closest_ids(env_id)
+        hint = f" Did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        raise UnknownEnvironmentError(
+            f"Unknown environment id {env_id!r}.{hint} "
+            f"`gymnasium.pprint_registry()` lists every known id."
+        ) from err
+    except gym.error.Error as err:
+        # Deprecated versions ("CartPole-v0" once v1 exists) and similar.
+        raise UnknownEnvironmentError(f"Cannot make {env_id!r}: {err}") from err

@@ -1,0 +1,335 @@
+"""The agent-environment loop of the series: `run_job`.
+
+- `run_job`: let an agent act in an environment for a number of steps, keeping a
+  history, training the agent and recording videos of chosen episodes.
+- `JobResult`: what `run_job` returns (``history``, ``episodes``, ``parameters``).
+- `capped_cubic_video_schedule`: Gymnasium's default choice of episodes to record.
+
+>>> from helpers import RandomAgent
+>>> result = run_job("CartPole-v1", RandomAgent(), steps=100, seed=42, record_video=False)
+>>> [(e["episode"], e["steps"], e["outcome"]) for e in result.episodes]
+[(0, 30, 'terminated'), (1, 20, 'terminated'), (2, 20, 'terminated'), (3, 22, 'terminated'), (4, 8, 'unfinished')]
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+
+from helpers.environments import make_env
+from helpers.video import EpisodeRecorder
+
+__all__ = ["run_job", "JobResult", "capped_cubic_video_schedule", "InvalidActionError"]
+
+
+class InvalidActionError(ValueError):
+    """Raised when an agent returns an action its environment does not accept."""
+
+
+def capped_cubic_video_schedule(episode: int) -> bool:
+    """Gymnasium's default: record episodes 0, 1, 8, 27, ..., 729, then every 1000th.
+
+    >>> [e for e in range(2000) if capped_cubic_video_schedule(e)]
+    [0, 1, 8, 27, 64, 125, 216, 343, 512, 729, 1000]
+    """
+    if episode < 1000:
+        return round(episode ** (1 / 3)) ** 3 == episode
+    return episode % 1000 == 0
+
+
+@dataclass
+class JobResult:
+    """What `run_job` collected.
+
+    ``history``: one dict per step: ``episode``, ``step``, ``action``, ``reward``,
+    ``terminated``, ``truncated``, ``info`` (and ``observation``, the observation
+    the step returned, only with ``keep_observations=True``).
+
+    ``episodes``: one dict per episode: ``episode``, ``steps``, ``return`` (the sum
+    of its rewards), ``outcome`` and ``video`` (the mp4's path, or ``None``). The
+    outcome is ``"terminated"`` (the game ended: won or lost), ``"truncated"``
+    (stopped by a time limit) or ``"unfinished"`` (the job's steps ran out first).
+
+    ``parameters``: the arguments of the call.
+    """
+
+    history: list[dict[str, Any]] = field(default_factory=list)
+    episodes: list[dict[str, Any]] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def returns(self) -> list[float]:
+        """The return of every finished episode, in order."""
+        return [e["return"] for e in self.episodes if e["outcome"] != "unfinished"]
+
+    @property
+    def videos(self) -> list[Path]:
+        """The paths of the videos recorded, in episode order."""
+        return [e["video"] for e in self.episodes if e["video"] is not None]
+
+    def __repr__(self) -> str:
+        finished = len(self.returns)
+        return (
+            f"JobResult(env={self.parameters.get('env')!r}, steps={len(self.history)}, "
+            f"episodes={len(self.episodes)} ({finished} finished), videos={len(self.videos)})"
+        )
+
+
+def _check_arguments(
+    model: Any, steps: Any, episodes_per_train: Any, record_video: Any
+) -> Callable[[int], bool]:
+    """Validate run_job's arguments; return the video schedule as a function."""
+    if not callable(getattr(model, "decision_function", None)):
+        raise TypeError(
+            f"The model {model!r} has no decision_function(observation, action_space) method: "
+            f"run_job asks it for every action. Use RandomAgent() or see helpers.agents."
+        )
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+        raise ValueError(f"steps must be a positive whole number, such as 1000; got {steps!r}.")
+    if (
+        isinstance(episodes_per_train, bool)
+        or not isinstance(episodes_per_train, numbers.Integral)
+        or episodes_per_train < 0
+    ):
+        raise ValueError(
+            f"episodes_per_train must be a whole number >= 0 (0 means never train); "
+            f"got {episodes_per_train!r}."
+        )
+    if record_video is True:
+        return lambda episode: True
+    if record_video is False or record_video is None:
+        return lambda episode: False
+    if callable(record_video):
+        return record_video
+    raise TypeError(
+        f"record_video must be True, False or a function episode -> bool; got {record_video!r}."
+    )
+
+
+def _prepare_video_dir(video_dir: str | os.PathLike[str]) -> Path:
+    """Create `video_dir` and make sure we can write in it, before the job starts."""
+    folder = Path(video_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except OSError as err:
+        raise PermissionError(
+            f"Cannot write videos to {str(folder)!r} ({err.strerror or err}). "
+            f"Pass another video_dir, or record_video=False to record none."
+        ) from err
+    return folder
+
+
+def _check_can_render(env: gym.Env) -> float:
+    """Return the env's frame rate; raise a clear error if it cannot give frames."""
+    if env.render_mode != "rgb_array":
+        raise ValueError(
+            f"Cannot record video: the environment was made with render_mode="
+            f"{env.render_mode!r}, and a video needs render_mode='rgb_array'. Make it with "
+            f"gym.make(..., render_mode='rgb_array'), pass its id instead, or pass record_video=False."
+        )
+    return float(env.metadata.get("render_fps") or 30)
+
+
+def run_job(
+    env: str | gym.Env,
+    model: Any,
+    steps: int,
+    episodes_per_train: int = 1,
+    verbose: bool = False,
+    video_dir: str | os.PathLike[str] = "gym-results",
+    *,
+    seed: int | None = None,
+    record_video: bool | Callable[[int], bool] = capped_cubic_video_schedule,
+    keep_observations: bool = False,
+    progress: bool = False,
+) -> JobResult:
+    """Let `model` act in `env` for `steps` steps; return what happened.
+
+    Every step: the model picks an action from the current observation, the
+    environment steps, the step is recorded in the history and handed to
+    ``model.train``. When an episode ends (terminated or truncated), the
+    environment is reset and, after every ``episodes_per_train`` finished
+    episodes, ``model.train_on_history`` gets the history of those episodes.
+
+    Args:
+        env: an environment id (made with ``render_mode="rgb_array"`` when videos
+            are wanted) or a ``gymnasium.Env``. run_job closes it when done.
+        model: an agent (see `helpers.agents`). ``train`` and ``train_on_history``
+            are called when the model has them.
+        steps: how many environment steps to take in all.
+        episodes_per_train: call ``train_on_history`` after every that many
+            finished episodes; 0 never calls it.
+        verbose: print a line when an episode ends.
+        video_dir: where the mp4 files go (``episode-000000.mp4``, ...).
+        seed: seeds the environment's first reset, its action space and the
+            model (through ``model.seed``, if it has one): same seed, same run.
+        record_video: True (every episode), False (none) or a function of the
+            episode number; by default Gymnasium's schedule (0, 1, 8, 27, ...).
+        keep_observations: also keep each observation in the history. A Space
+            Invaders screen is 100 KB, so 1000 steps keep 100 MB.
+        progress: show a progress bar.
+
+    If the run stops on an exception or an interrupt, the environment is closed,
+    videos of finished episodes stay complete, the half-written one is removed,
+    and what was collected is attached to the exception as ``partial_result``.
+
+    >>> from helpers import RandomAgent
+    >>> result = run_job("CartPole-v1", RandomAgent(), steps=20, seed=1, record_video=False)
+    >>> result.history[0]["step"], result.episodes[0]["outcome"]
+    (0, 'unfinished')
+    """
+    should_record = _check_arguments(model, steps, episodes_per_train, record_video)
+    records_video = record_video is not False and record_video is not None
+    if isinstance(env, gym.Env):
+        env_name = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
+    else:
+        env_name = env
+        env = make_env(env, render_mode="rgb_array" if records_video else None)
+
+    result = JobResult(
+        parameters={
+            "env": env_name,
+            "model": repr(model),
+            "steps": steps,
+            "episodes_per_train": episodes_per_train,
+            "verbose": verbose,
+            "video_dir": str(video_dir),
+            "seed": seed,
+            "record_video": record_video,
+            "keep_observations": keep_observations,
+        }
+    )
+    history, episodes = result.history, result.episodes
+    train = getattr(model, "train", None)
+    train_on_history = getattr(model, "train_on_history", None)
+    recorder: EpisodeRecorder | None = None
+    bar = None
+    try:
+        if records_video:
+            fps = _check_can_render(env)
+            folder = _prepare_video_dir(video_dir)
+
+        def start_recording(episode: int) -> EpisodeRecorder | None:
+            if not records_video or not should_record(episode):
+                return None
+            new = EpisodeRecorder(folder / f"episode-{episode:06d}.mp4", fps=fps)
+            new.add_frame(env.render())
+            return new
+
+        if seed is not None:
+            env.action_space.seed(seed)
+            if callable(getattr(model, "seed", None)):
+                model.seed(seed)
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=steps, desc=env_name, unit="step")
+
+        episode, episode_start, episode_return, trained_until = 0, 0, 0.0, 0
+        observation, info = env.reset(seed=seed)
+        recorder = start_recording(episode)
+        for step in range(steps):
+            action = model.decision_function(observation, env.action_space)
+            if not env.action_space.contains(action):
+                raise InvalidActionError(
+                    f"The model chose action {action!r}, which is not in the action space "
+                    f"{env.action_space} of {env_name}. Sample one with action_space.sample()."
+                )
+            next_observation, reward, terminated, truncated, info = env.step(action)
+            record = {
+                "episode": episode,
+                "step": step,
+                "action": action,
+                "reward": float(reward),
+                "terminated": bool(terminated),
+                "truncated": bool(truncated),
+                "info": info,
+            }
+            if keep_observations:
+                record["observation"] = next_observation
+            history.append(record)
+            episode_return += record["reward"]
+            if recorder is not None:
+                recorder.add_frame(env.render())
+            if train is not None:
+                train(
+                    {
+                        "observation": observation,
+                        "action": action,
+                        "reward": record["reward"],
+                        "next_observation": next_observation,
+                        "terminated": record["terminated"],
+                        "truncated": record["truncated"],
+                        "info": info,
+                    }
+                )
+            if bar is not None:
+                bar.update()
+
+            if not (terminated or truncated):
+                observation = next_observation
+                continue
+            video = recorder.close() if recorder is not None else None
+            recorder = None
+            outcome = "terminated" if terminated else "truncated"
+            episodes.append(
+                {
+                    "episode": episode,
+                    "steps": step + 1 - episode_start,
+                    "return": episode_return,
+                    "outcome": outcome,
+                    "video": video,
+                }
+            )
+            if verbose:
+                print(
+                    f"Episode {episode} {outcome} after {step + 1 - episode_start} steps, "
+                    f"return {episode_return:g}"
+                )
+            if episodes_per_train and (episode + 1) % episodes_per_train == 0:
+                if train_on_history is not None:
+                    train_on_history(history[trained_until:])
+                trained_until = len(history)
+            episode, episode_start, episode_return = episode + 1, step + 1, 0.0
+            observation, info = env.reset()
+            recorder = start_recording(episode)
+
+        if episode_start < steps:  # the steps ran out in the middle of an episode
+            video = recorder.close() if recorder is not None else None
+            episodes.append(
+                {
+                    "episode": episode,
+                    "steps": steps - episode_start,
+                    "return": episode_return,
+                    "outcome": "unfinished",
+                    "video": video,
+                }
+            )
+            if verbose:
+                print(f"Episode {episode} unfinished after {steps - episode_start} steps (steps ran out)")
+        elif recorder is not None:  # an episode that had only its first frame
+            recorder.discard()
+        recorder = None
+    except BaseException as err:
+        if recorder is not None:
+            recorder.discard()
+        err.partial_result = result  # type: ignore[attr-defined]
+        err.add_note(
+            f"run_job stopped after {len(history)} steps; what it collected is on this "
+            f"exception's .partial_result (in Jupyter: sys.last_value.partial_result)."
+        )
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        env.close()
+    return result
