@@ -1,0 +1,170 @@
+"""run_job: the loop itself (observations, episodes, training hooks, seeds)."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import pytest
+from conftest import CorridorEnv, RecordingAgent
+
+from helpers import RandomAgent, RandomAgentContainer, run_job
+
+
+def test_the_observation_from_reset_is_the_first_one_the_agent_sees(corridor, agent):
+    run_job(corridor, agent, steps=7, record_video=False)
+    # Episodes of 3 steps: each starts from its reset observation (1000, 2000, 3000),
+    # never from the last observation of the episode before.
+    assert agent.seen == [1000, 1001, 1002, 2000, 2001, 2002, 3000]
+
+
+def test_terminated_episodes_are_reported_as_terminated(corridor, agent):
+    result = run_job(corridor, agent, steps=6, record_video=False)
+    assert [e["outcome"] for e in result.episodes] == ["terminated", "terminated"]
+    assert [h["terminated"] for h in result.history] == [False, False, True] * 2
+    assert not any(h["truncated"] for h in result.history)
+
+
+def test_truncated_episodes_are_kept_apart_from_terminated_ones(agent):
+    env = gym.wrappers.TimeLimit(CorridorEnv(length=100), max_episode_steps=4)
+    result = run_job(env, agent, steps=8, record_video=False)
+    assert [e["outcome"] for e in result.episodes] == ["truncated", "truncated"]
+    assert [h["truncated"] for h in result.history] == [False, False, False, True] * 2
+    assert not any(h["terminated"] for h in result.history)
+
+
+def test_an_episode_cut_off_by_the_end_of_steps_is_reported_unfinished(corridor, agent):
+    result = run_job(corridor, agent, steps=8, record_video=False)
+    assert [(e["episode"], e["steps"], e["outcome"]) for e in result.episodes] == [
+        (0, 3, "terminated"),
+        (1, 3, "terminated"),
+        (2, 2, "unfinished"),
+    ]
+    assert result.returns == [3.0, 3.0]
+
+
+def test_no_empty_episode_is_reported_when_steps_end_with_an_episode(corridor, agent):
+    result = run_job(corridor, agent, steps=6, record_video=False)
+    assert len(result.episodes) == 2
+
+
+def test_episode_returns_add_up_the_rewards(agent):
+    result = run_job(CorridorEnv(length=4), agent, steps=4, record_video=False)
+    assert result.episodes[0]["return"] == sum(h["reward"] for h in result.history) == 4.0
+
+
+@pytest.mark.parametrize(
+    ("episodes_per_train", "expected_calls"),
+    [(1, 6), (2, 3), (4, 1), (7, 0), (0, 0)],
+)
+def test_train_on_history_fires_after_every_n_finished_episodes(
+    agent, episodes_per_train, expected_calls
+):
+    run_job(CorridorEnv(length=3), agent, steps=20, episodes_per_train=episodes_per_train,
+            record_video=False)  # fmt: skip
+    assert len(agent.trainings) == expected_calls
+    for batch in agent.trainings:
+        # each call gets exactly the steps of the episodes finished since the last one
+        assert len(batch) == 3 * episodes_per_train
+    seen_episodes = [h["episode"] for batch in agent.trainings for h in batch]
+    assert seen_episodes == sorted(seen_episodes)
+    assert len(set(seen_episodes)) == expected_calls * episodes_per_train
+
+
+def test_train_gets_every_step_as_a_transition(corridor, agent):
+    run_job(corridor, agent, steps=4, record_video=False)
+    first, third, fourth = agent.transitions[0], agent.transitions[2], agent.transitions[3]
+    assert (first["observation"], first["action"], first["next_observation"]) == (1000, 1, 1001)
+    assert third["terminated"] and not third["truncated"]
+    assert fourth["observation"] == 2000
+    assert len(agent.transitions) == 4
+
+
+def test_an_agent_with_only_a_decision_function_is_enough(corridor):
+    class Minimal:
+        def decision_function(self, observation, action_space):
+            return 0
+
+    result = run_job(corridor, Minimal(), steps=5, record_video=False)
+    assert len(result.history) == 5
+
+
+def test_observations_are_left_out_of_the_history_unless_asked(corridor, agent):
+    result = run_job(corridor, agent, steps=4, record_video=False)
+    assert all("observation" not in h for h in result.history)
+    kept = run_job(CorridorEnv(length=3), agent, steps=4, record_video=False,
+                   keep_observations=True)  # fmt: skip
+    assert [h["observation"] for h in kept.history] == [1001, 1002, 1003, 2001]
+
+
+def test_history_records_the_documented_fields(corridor, agent):
+    result = run_job(corridor, agent, steps=2, record_video=False)
+    assert result.history[1] == {
+        "episode": 0,
+        "step": 1,
+        "action": 1,
+        "reward": 1.0,
+        "terminated": False,
+        "truncated": False,
+        "info": {"position": 2},
+    }
+
+
+def test_parameters_record_the_call(corridor, agent):
+    result = run_job(corridor, agent, steps=2, episodes_per_train=3, seed=5, record_video=False)
+    assert result.parameters["steps"] == 2
+    assert result.parameters["episodes_per_train"] == 3
+    assert result.parameters["seed"] == 5
+    assert result.parameters["env"] == "CorridorEnv"
+
+
+def test_the_environment_is_closed_after_the_job(corridor, agent):
+    run_job(corridor, agent, steps=2, record_video=False)
+    assert corridor.closed
+
+
+def test_verbose_prints_a_line_per_episode(corridor, agent, capsys):
+    run_job(corridor, agent, steps=4, verbose=True, record_video=False)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "Episode 0 terminated after 3 steps, return 3",
+        "Episode 1 unfinished after 1 steps (steps ran out)",
+    ]
+
+
+def _trace(seed: int | None):
+    result = run_job("ALE/SpaceInvaders-v5", RandomAgent(), steps=600, seed=seed,
+                     record_video=False)  # fmt: skip
+    return (
+        [int(h["action"]) for h in result.history],
+        [h["reward"] for h in result.history],
+        [(e["episode"], e["steps"], e["outcome"]) for e in result.episodes],
+    )
+
+
+def test_the_same_seed_gives_the_same_run():
+    first, second = _trace(7), _trace(7)
+    assert first == second
+    assert sum(first[1]) > 0  # the run did something worth comparing
+
+
+def test_another_seed_gives_another_run():
+    assert _trace(7)[0] != _trace(8)[0]
+
+
+def test_the_seed_reaches_the_model(corridor, agent):
+    run_job(corridor, agent, steps=1, seed=3, record_video=False)
+    assert agent.seeds == [3]
+
+
+def test_random_agent_keeps_its_old_name():
+    assert RandomAgentContainer is RandomAgent
+
+
+def test_random_agent_samples_the_space_it_is_given():
+    space = gym.spaces.Discrete(6, seed=0)
+    actions = {int(RandomAgent().decision_function(None, space)) for _ in range(200)}
+    assert actions == set(range(6))
+
+
+def test_result_summary_is_short(corridor, agent):
+    result = run_job(corridor, agent, steps=4, record_video=False)
+    assert repr(result) == "JobResult(env='CorridorEnv', steps=4, episodes=2 (1 finished), videos=0)"
