@@ -5,6 +5,8 @@
 - `make_env`: `gymnasium.make` with the Atari games registered and clear errors.
 - `RandomAgent` (alias `RandomAgentContainer`): the agent that never learns.
 
+Importing it also registers ale-py's Atari games with Gymnasium.
+
 >>> from helpers import run_job, RandomAgent
 >>> run_job("CartPole-v1", RandomAgent(), steps=50, seed=0, record_video=False)
 JobResult(env='CartPole-v1', steps=50, episodes=4 (3 finished), videos=0)
@@ -13,9 +15,14 @@ JobResult(env='CartPole-v1', steps=50, episodes=4 (3 finished), videos=0)
 from __future__ import annotations
 
 from helpers.agents import Agent, RandomAgent, RandomAgentContainer, Transition
-from helpers.environments import UnknownEnvironmentError, make_env
+from helpers.environments import UnknownEnvironmentError, make_env, quiet_headless_rendering, register_atari
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
 from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
+
+# Importing helpers makes the Atari ids ("ALE/SpaceInvaders-v5") known to gym.make,
+# and keeps pygame quiet where there is no screen.
+register_atari()
+quiet_headless_rendering()
 
 __all__ = [
     "Agent",
@@ -29,6 +36,8 @@ __all__ = [
     "VideoTooLargeError",
     "capped_cubic_video_schedule",
     "make_env",
+    "quiet_headless_rendering",
+    "register_atari",
     "run_job",
     "show_video",
 ]

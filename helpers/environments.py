@@ -3,6 +3,7 @@
 - `make_env`: `gymnasium.make` with ale-py's games registered, the emulator's
   start-up banner silenced, and an unknown id answered with the closest known ids.
 - `register_atari`: register ale-py's environments once (called by `make_env`).
+- `quiet_headless_rendering`: keep pygame quiet on a machine without a screen.
 
 >>> env = make_env("CartPole-v1")
 >>> env.action_space
@@ -13,11 +14,13 @@ Discrete(2)
 from __future__ import annotations
 
 import difflib
+import os
+import sys
 from typing import Any
 
 import gymnasium as gym
 
-__all__ = ["make_env", "register_atari", "UnknownEnvironmentError"]
+__all__ = ["make_env", "register_atari", "quiet_headless_rendering", "UnknownEnvironmentError"]
 
 _atari_registered = False
 
@@ -44,6 +47,20 @@ def register_atari() -> None:
     ale_py.ALEInterface.setLoggerMode(ale_py.LoggerMode.Error)
     gym.register_envs(ale_py)
     _atari_registered = True
+
+
+def quiet_headless_rendering() -> None:
+    """On Linux without a screen (Binder, a server, CI), give pygame no video device.
+
+    The classic-control and Box2D environments draw their frames with pygame even
+    in ``render_mode="rgb_array"``; on a machine without a screen, SDL then
+    complains on stderr ("XDG_RUNTIME_DIR is invalid"), which would clutter the
+    notebooks. SDL's dummy video driver draws the same frames, silently. A
+    machine with a screen keeps its windows for ``render_mode="human"``.
+    """
+    headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if sys.platform.startswith("linux") and headless:
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 
 def closest_ids(env_id: str, count: int = 3) -> list[str]:

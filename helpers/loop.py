@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 
 from helpers.environments import make_env
 from helpers.video import EpisodeRecorder
@@ -248,7 +249,8 @@ def run_job(
             record = {
                 "episode": episode,
                 "step": step,
-                "action": action,
+                # a numpy scalar becomes a plain number: smaller, and prints as one
+                "action": action.item() if isinstance(action, np.generic) else action,
                 "reward": float(reward),
                 "terminated": bool(terminated),
                 "truncated": bool(truncated),

@@ -1,0 +1,144 @@
+"""How fast and how lean is run_job? Prints ratios, measured side by side in one run.
+
+    python benchmarks/bench_run_job.py            # the full measurement (about 2 minutes)
+    python benchmarks/bench_run_job.py --quick    # a smaller one (about 20 seconds)
+
+1. run_job without video vs a bare Gymnasium loop        (goal: >= 0.95x)
+2. run_job recording every episode vs RecordVideo        (goal: >= 1.5x; needs moviepy)
+3. memory growth over 100,000 Space Invaders steps with run_job's defaults (goal: < 100 MB)
+
+Each speed is the best of several alternating repetitions, so that a busy moment of
+the machine does not favour either side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+
+import gymnasium as gym
+
+from helpers import RandomAgent, make_env, run_job
+
+ENV_ID = "ALE/SpaceInvaders-v5"
+SEED = 42
+
+
+def bare_loop(steps: int, render_mode: str | None = None) -> gym.Env:
+    """The plainest correct loop: sample, step, reset when an episode ends."""
+    env = make_env(ENV_ID, render_mode=render_mode)
+    env.action_space.seed(SEED)
+    env.reset(seed=SEED)
+    for _ in range(steps):
+        _, _, terminated, truncated, _ = env.step(env.action_space.sample())
+        if terminated or truncated:
+            env.reset()
+    return env
+
+
+def record_video_wrapper_loop(steps: int, folder: str) -> None:
+    """Gymnasium's own way to record every episode: the RecordVideo wrapper."""
+    env = make_env(ENV_ID, render_mode="rgb_array")
+    env = gym.wrappers.RecordVideo(env, folder, episode_trigger=lambda e: True, disable_logger=True)
+    env.action_space.seed(SEED)
+    env.reset(seed=SEED)
+    for _ in range(steps):
+        _, _, terminated, truncated, _ = env.step(env.action_space.sample())
+        if terminated or truncated:
+            env.reset()
+    env.close()
+
+
+def best_time(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def compare(name: str, ours: Callable[[], object], theirs: Callable[[], object], repeats: int,
+            goal: float) -> None:  # fmt: skip
+    ours_times, theirs_times = [], []
+    for _ in range(repeats):  # alternate, so both meet the same machine
+        theirs_times.append(best_time(theirs))
+        ours_times.append(best_time(ours))
+    ratio = min(theirs_times) / min(ours_times)
+    verdict = "meets" if ratio >= goal else "MISSES"
+    print(
+        f"{name}: run_job {min(ours_times):.2f} s, reference {min(theirs_times):.2f} s "
+        f"-> speed ratio {ratio:.2f}x (goal >= {goal}x: {verdict})"
+    )
+
+
+def memory_megabytes(field: str) -> float:
+    """VmRSS (now) or VmHWM (peak) of this process, from /proc (Linux).
+
+    Not resource.getrusage: its peak survives fork and exec, so a child would
+    report its parent's peak.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def memory_child(steps: int) -> None:
+    """Run in a fresh process: the growth of peak memory over one long run_job."""
+    make_env(ENV_ID).close()  # load the emulator and the ROM before measuring
+    before = memory_megabytes("VmRSS")
+    with tempfile.TemporaryDirectory() as folder:
+        result = run_job(ENV_ID, RandomAgent(), steps=steps, seed=SEED, video_dir=folder)
+        peak = memory_megabytes("VmHWM")
+        print(f"{peak - before:.1f} {len(result.history)} {len(result.videos)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer steps and repetitions")
+    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", message=".*Overwriting existing videos")
+    if args.memory_child:
+        memory_child(args.memory_child)
+        return
+
+    steps, video_steps, repeats = (3_000, 1_000, 2) if args.quick else (20_000, 4_000, 3)
+    memory_steps = 20_000 if args.quick else 100_000
+    print(f"{ENV_ID}, seed {SEED}, {sys.platform}, Python {sys.version.split()[0]}")
+
+    compare(
+        f"1. no video, {steps} steps",
+        lambda: run_job(ENV_ID, RandomAgent(), steps, seed=SEED, record_video=False),
+        lambda: bare_loop(steps).close(),
+        repeats,
+        goal=0.95,
+    )
+    with tempfile.TemporaryDirectory() as base:  # a fresh folder for every repetition
+        compare(
+            f"2. video of every episode, {video_steps} steps",
+            lambda: run_job(ENV_ID, RandomAgent(), video_steps, seed=SEED,
+                            video_dir=tempfile.mkdtemp(dir=base), record_video=True),  # fmt: skip
+            lambda: record_video_wrapper_loop(video_steps, tempfile.mkdtemp(dir=base)),
+            repeats,
+            goal=1.5,
+        )
+
+    child = subprocess.run(
+        [sys.executable, __file__, "--memory-child", str(memory_steps)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    growth, history, videos = child.stdout.split()
+    verdict = "meets" if float(growth) < 100 else "MISSES"
+    print(
+        f"3. memory, {memory_steps} steps with defaults ({history} history records, {videos} "
+        f"videos): peak growth {float(growth):.1f} MB (goal < 100 MB: {verdict})"
+    )
+
+
+if __name__ == "__main__":
+    main()
