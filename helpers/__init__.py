@@ -4,6 +4,8 @@
 - `show_video`: an mp4 shown inline in a notebook.
 - `make_env`: `gymnasium.make` with the Atari games registered and clear errors.
 - `RandomAgent` (alias `RandomAgentContainer`): the agent that never learns.
+- `CrossEntropyAgent`: an agent that learns (the cross-entropy method), `LinearPolicy` its result.
+- `evaluate`, `describe_returns`: measure agents fairly over seeded episodes.
 
 Importing it also registers ale-py's Atari games with Gymnasium.
 
@@ -15,6 +17,8 @@ JobResult(env='CartPole-v1', steps=50, episodes=4 (3 finished), videos=0)
 from __future__ import annotations
 
 from helpers.agents import Agent, RandomAgent, RandomAgentContainer, Transition
+from helpers.cross_entropy import CrossEntropyAgent, LinearPolicy
+from helpers.evaluation import describe_returns, evaluate
 from helpers.environments import UnknownEnvironmentError, make_env, quiet_headless_rendering, register_atari
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
 from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
@@ -26,15 +30,19 @@ quiet_headless_rendering()
 
 __all__ = [
     "Agent",
+    "CrossEntropyAgent",
     "EpisodeRecorder",
     "InvalidActionError",
     "JobResult",
+    "LinearPolicy",
     "RandomAgent",
     "RandomAgentContainer",
     "Transition",
     "UnknownEnvironmentError",
     "VideoTooLargeError",
     "capped_cubic_video_schedule",
+    "describe_returns",
+    "evaluate",
     "make_env",
     "quiet_headless_rendering",
     "register_atari",

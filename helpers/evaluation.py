@@ -1,0 +1,100 @@
+"""Measuring an agent fairly: whole episodes, seeded, without training.
+
+- `evaluate`: the returns of an agent over a number of seeded episodes.
+- `describe_returns`: those returns in one line (mean, spread, range).
+
+Episode ``i`` starts from ``reset(seed=seed + i)``, so two agents evaluated with the
+same seed meet exactly the same starting positions: the comparison is fair, and it
+repeats. One episode proves little (a random agent has lucky games); the spread of
+many tells how good an agent is.
+
+>>> from helpers import RandomAgent
+>>> evaluate("CartPole-v1", RandomAgent(), episodes=3, seed=0)
+[18.0, 14.0, 12.0]
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from helpers.environments import make_env
+from helpers.loop import InvalidActionError
+
+__all__ = ["evaluate", "describe_returns"]
+
+
+def evaluate(
+    env: str | gym.Env,
+    model: Any,
+    episodes: int,
+    seed: int = 0,
+    *,
+    max_steps: int | None = None,
+) -> list[float]:
+    """Play `episodes` whole episodes with `model` and return their returns.
+
+    The model only decides: ``train`` and ``train_on_history`` are never called.
+    Episode ``i`` is reset with ``seed + i``; the action space (which a random
+    agent samples) and the model (through ``model.seed``, if it has one) are seeded
+    with `seed`. An environment given as an id is made and closed here; one given
+    as a ``gymnasium.Env`` is left open for you to use again.
+
+    Args:
+        env: an environment id or a ``gymnasium.Env``.
+        model: an agent with ``decision_function(observation, action_space)``.
+        episodes: how many episodes to play.
+        seed: the seed of the first episode.
+        max_steps: stop an episode after this many steps (counted as it stands);
+            by default episodes run until terminated or truncated.
+
+    >>> from helpers import RandomAgent
+    >>> evaluate("CartPole-v1", RandomAgent(), episodes=2, seed=0, max_steps=10)
+    [10.0, 9.0]
+    """
+    if not callable(getattr(model, "decision_function", None)):
+        raise TypeError(f"The model {model!r} has no decision_function(observation, action_space).")
+    if isinstance(episodes, bool) or not isinstance(episodes, numbers.Integral) or episodes < 1:
+        raise ValueError(f"episodes must be a positive whole number; got {episodes!r}.")
+    owned = not isinstance(env, gym.Env)
+    environment = make_env(env) if owned else env
+    try:
+        environment.action_space.seed(seed)
+        if callable(getattr(model, "seed", None)):
+            model.seed(seed)
+        returns = []
+        for episode in range(episodes):
+            observation, _ = environment.reset(seed=seed + episode)
+            total, steps, done = 0.0, 0, False
+            while not done and (max_steps is None or steps < max_steps):
+                action = model.decision_function(observation, environment.action_space)
+                if not environment.action_space.contains(action):
+                    raise InvalidActionError(
+                        f"The model chose action {action!r}, which is not in the action space "
+                        f"{environment.action_space}."
+                    )
+                observation, reward, terminated, truncated, _ = environment.step(action)
+                total += float(reward)
+                steps += 1
+                done = terminated or truncated
+            returns.append(total)
+        return returns
+    finally:
+        if owned:
+            environment.close()
+
+
+def describe_returns(returns: list[float]) -> str:
+    """Returns in one line: mean, spread, range.
+
+    >>> describe_returns([10.0, 20.0, 30.0])
+    'mean 20.0 ± 8.2 (min 10, max 30) over 3 episodes'
+    """
+    values = np.asarray(returns, dtype=float)
+    return (
+        f"mean {values.mean():.1f} ± {values.std():.1f} "
+        f"(min {values.min():g}, max {values.max():g}) over {len(values)} episodes"
+    )
