@@ -91,10 +91,10 @@ def describe_returns(returns: list[float]) -> str:
     """Returns in one line: mean, spread, range.
 
     >>> describe_returns([10.0, 20.0, 30.0])
-    'mean 20.0 ± 8.2 (min 10, max 30) over 3 episodes'
+    'mean 20.0 ± 8.2 (min 10.0, max 30.0) over 3 episodes'
     """
     values = np.asarray(returns, dtype=float)
     return (
         f"mean {values.mean():.1f} ± {values.std():.1f} "
-        f"(min {values.min():g}, max {values.max():g}) over {len(values)} episodes"
+        f"(min {values.min():.1f}, max {values.max():.1f}) over {len(values)} episodes"
     )

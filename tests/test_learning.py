@@ -69,7 +69,7 @@ def test_evaluate_rejects_bad_input():
 
 
 def test_describe_returns():
-    assert describe_returns([1.0, 3.0]) == "mean 2.0 ± 1.0 (min 1, max 3) over 2 episodes"
+    assert describe_returns([1.0, 3.0]) == "mean 2.0 ± 1.0 (min 1.0, max 3.0) over 2 episodes"
 
 
 def test_linear_policy_picks_the_highest_score():
