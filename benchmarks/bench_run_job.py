@@ -60,8 +60,9 @@ def best_time(work: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def compare(name: str, ours: Callable[[], object], theirs: Callable[[], object], repeats: int,
-            goal: float) -> None:  # fmt: skip
+def compare(
+    name: str, ours: Callable[[], object], theirs: Callable[[], object], repeats: int, goal: float
+) -> None:
     ours_times, theirs_times = [], []
     for _ in range(repeats):  # alternate, so both meet the same machine
         theirs_times.append(best_time(theirs))
@@ -121,8 +122,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as base:  # a fresh folder for every repetition
         compare(
             f"2. video of every episode, {video_steps} steps",
-            lambda: run_job(ENV_ID, RandomAgent(), video_steps, seed=SEED,
-                            video_dir=tempfile.mkdtemp(dir=base), record_video=True),  # fmt: skip
+            lambda: run_job(
+                ENV_ID,
+                RandomAgent(),
+                video_steps,
+                seed=SEED,
+                video_dir=tempfile.mkdtemp(dir=base),
+                record_video=True,
+            ),
             lambda: record_video_wrapper_loop(video_steps, tempfile.mkdtemp(dir=base)),
             repeats,
             goal=1.5,
@@ -130,8 +137,10 @@ def main() -> None:
 
     child = subprocess.run(
         [sys.executable, __file__, "--memory-child", str(memory_steps)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     growth, history, videos = child.stdout.split()
     verdict = "meets" if float(growth) < 100 else "MISSES"
     print(

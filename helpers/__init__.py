@@ -18,8 +18,13 @@ from __future__ import annotations
 
 from helpers.agents import Agent, RandomAgent, RandomAgentContainer, Transition
 from helpers.cross_entropy import CrossEntropyAgent, LinearPolicy
+from helpers.environments import (
+    UnknownEnvironmentError,
+    make_env,
+    quiet_headless_rendering,
+    register_atari,
+)
 from helpers.evaluation import describe_returns, evaluate
-from helpers.environments import UnknownEnvironmentError, make_env, quiet_headless_rendering, register_atari
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
 from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
 

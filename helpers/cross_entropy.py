@@ -70,8 +70,13 @@ class CrossEntropyAgent:
             stop too early on a lucky candidate.
     """
 
-    def __init__(self, population: int = 20, elite_fraction: float = 0.2,
-                 initial_spread: float = 1.0, extra_noise: float = 0.05) -> None:  # fmt: skip
+    def __init__(
+        self,
+        population: int = 20,
+        elite_fraction: float = 0.2,
+        initial_spread: float = 1.0,
+        extra_noise: float = 0.05,
+    ) -> None:
         self.population, self.elite_fraction = population, elite_fraction
         self.initial_spread, self.extra_noise = initial_spread, extra_noise
         self.rng = np.random.default_rng()
@@ -92,8 +97,12 @@ class CrossEntropyAgent:
             shape = (action_space.n, np.asarray(observation).size + 1)
             self.mean, self.spread = np.zeros(shape), np.full(shape, self.initial_spread)
         while self._playing >= len(self.candidates):  # a new candidate from the cloud
-            self.candidates.append(self.mean + self.spread * self.rng.standard_normal(self.mean.shape))
-        return LinearPolicy(self.candidates[self._playing]).decision_function(observation, action_space)
+            self.candidates.append(
+                self.mean + self.spread * self.rng.standard_normal(self.mean.shape)
+            )
+        return LinearPolicy(self.candidates[self._playing]).decision_function(
+            observation, action_space
+        )
 
     def train(self, transition: dict[str, Any]) -> None:
         """After the last step of an episode, the next candidate takes over."""

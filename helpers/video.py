@@ -96,8 +96,16 @@ class EpisodeRecorder:
             # "-f mp4": the temporary name does not end in .mp4. "+faststart": the index
             # goes first, so browsers start playing at once. "veryfast" on one thread
             # keeps up with the game on the other core and gives small files.
-            output_params=["-f", "mp4", "-movflags", "+faststart", "-preset", "veryfast",
-                           "-threads", "1"],  # fmt: skip
+            output_params=[
+                "-f",
+                "mp4",
+                "-movflags",
+                "+faststart",
+                "-preset",
+                "veryfast",
+                "-threads",
+                "1",
+            ],
         )
         self._writer.send(None)  # start the ffmpeg process
 
@@ -165,7 +173,8 @@ def show_video(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
-            f"No video file at {str(path)!r}. Check the path, or run the cell that records it first."
+            f"No video file at {str(path)!r}. Check the path, "
+            f"or run the cell that records it first."
         )
     megabytes = path.stat().st_size / 1e6
     if megabytes > max_megabytes:
@@ -177,5 +186,5 @@ def show_video(
     encoded = base64.b64encode(path.read_bytes()).decode("ascii")
     return HTML(
         f'<video src="data:video/mp4;base64,{encoded}" width="{int(width)}" '
-        f'controls loop muted playsinline></video>'
+        f"controls loop muted playsinline></video>"
     )

@@ -1,4 +1,4 @@
-"""Binder: repo2docker builds the image we intend, and binder's files alone make a working set-up."""
+"""Binder: repo2docker builds the image we intend; binder's files alone make a working set-up."""
 
 from __future__ import annotations
 
@@ -22,10 +22,19 @@ def dockerfile(tmp_path_factory) -> str:
     if repo2docker is None:
         pytest.fail("repo2docker is missing: install requirements-dev.txt")
     copy = tmp_path_factory.mktemp("repo") / "series"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "gym-results",
-                                                              "__pycache__", "test-artifacts"))  # fmt: skip
-    run = subprocess.run([repo2docker, "--no-build", "--debug", str(copy)],
-                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "gym-results", "__pycache__", "test-artifacts"
+        ),
+    )
+    run = subprocess.run(
+        [repo2docker, "--no-build", "--debug", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     return run.stdout + run.stderr
 
@@ -39,16 +48,24 @@ def test_repo2docker_picks_that_python(dockerfile):
 
 
 def test_binder_installs_the_same_requirements_and_the_project():
-    lines = [line.strip() for line in (BINDER / "requirements.txt").read_text().splitlines()
-             if line.strip() and not line.startswith("#")]  # fmt: skip
+    lines = [
+        line.strip()
+        for line in (BINDER / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert lines == ["-r ../requirements.txt", "-e ."]
 
 
 def test_repo2docker_installs_after_copying_the_repository(dockerfile):
     lines = dockerfile.splitlines()
-    copy_repo = next(i for i, line in enumerate(lines) if re.match(r"COPY .*src/ \$\{REPO_DIR\}/", line))
-    install = next(i for i, line in enumerate(lines)
-                   if 'pip install --no-cache-dir -r "binder/requirements.txt"' in line)  # fmt: skip
+    copy_repo = next(
+        i for i, line in enumerate(lines) if re.match(r"COPY .*src/ \$\{REPO_DIR\}/", line)
+    )
+    install = next(
+        i
+        for i, line in enumerate(lines)
+        if 'pip install --no-cache-dir -r "binder/requirements.txt"' in line
+    )
     workdir = max(i for i, line in enumerate(lines[:install]) if line.startswith("WORKDIR"))
     # "-e ." and "-r ../requirements.txt" need the whole repository there, and pip run from its root
     assert copy_repo < install
@@ -56,14 +73,17 @@ def test_repo2docker_installs_after_copying_the_repository(dockerfile):
 
 
 def test_binder_files_alone_give_a_set_up_that_runs_the_lazers_notebook(tmp_path):
-    """Build a fresh virtual environment from binder/ as repo2docker does, and run notebook 1 in it."""
+    """Build a fresh virtual environment from binder/ as repo2docker does; run notebook 1 in it."""
     venv = tmp_path / "binder-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert install.returncode == 0, install.stderr[-3000:]
     work = tmp_path / "notebooks"
     work.mkdir()
@@ -75,11 +95,16 @@ def test_binder_files_alone_give_a_set_up_that_runs_the_lazers_notebook(tmp_path
         "NotebookClient(nb, timeout=300, kernel_name='python3',"
         " resources={'metadata': {'path': sys.argv[2]}}).execute()\n"
         "videos = [o for c in nb.cells for o in c.get('outputs', [])"
-        " if '<video src=\"data:video/mp4;base64,' in str(o.get('data', {}).get('text/html', ''))]\n"
+        " if '<video src=\"data:video/mp4;base64,'"
+        " in str(o.get('data', {}).get('text/html', ''))]\n"
         "print('videos:', len(videos))\n"
     )
-    run = subprocess.run([str(python), "-c", script, str(notebook), str(work)],
-                         capture_output=True, text=True, timeout=600)  # fmt: skip
+    run = subprocess.run(
+        [str(python), "-c", script, str(notebook), str(work)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "videos: 2" in run.stdout  # the episode and the exercise's solution
     assert sorted(p.name for p in (work / "gym-results").iterdir())[:2] == [

@@ -44,7 +44,9 @@ def _require_chromium() -> None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        missing.append("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
+        missing.append(
+            "Playwright for Python is not installed (pip install -r requirements-dev.txt)"
+        )
     if missing:
         reason = "; ".join(missing)
         if os.environ.get("CI"):
@@ -77,20 +79,38 @@ def jupyterlab(tmp_path_factory) -> Iterator[str]:
     """A JupyterLab server over a copy of notebooks/; yields its base URL (without token)."""
     _require_chromium()
     root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks",
-                    ignore=shutil.ignore_patterns("gym-results", ".ipynb_checkpoints"))  # fmt: skip
+    shutil.copytree(
+        ROOT / "notebooks",
+        root / "notebooks",
+        ignore=shutil.ignore_patterns("gym-results", ".ipynb_checkpoints"),
+    )
     port, token = _free_port(), secrets.token_hex(16)
     log = (root / "server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", "--allow-root",
-         f"--port={port}", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={root / 'notebooks'}", "--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=root,
-        env={**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config"),
-             "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces")},
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            "--allow-root",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root / 'notebooks'}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=root,
+        env={
+            **os.environ,
+            "JUPYTER_CONFIG_DIR": str(root / "config"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
+        },
         start_new_session=True,
-    )  # fmt: skip
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -101,7 +121,9 @@ def jupyterlab(tmp_path_factory) -> Iterator[str]:
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     log.flush()
-                    pytest.fail("JupyterLab did not start:\n" + (root / "server.log").read_text()[-3000:])
+                    pytest.fail(
+                        "JupyterLab did not start:\n" + (root / "server.log").read_text()[-3000:]
+                    )
                 time.sleep(0.3)
         # "reset": a clean workspace, only the notebook asked for is open
         yield f"{base}/lab/tree/{{notebook}}?reset&token={token}"
@@ -135,7 +157,9 @@ def page(browser):
 def open_notebook(page, jupyterlab: str, name: str) -> None:
     page.goto(jupyterlab.format(notebook=name))
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000)
+    page.wait_for_selector(
+        ".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000
+    )
 
 
 def render_all_cells(page) -> None:
@@ -153,8 +177,10 @@ def check_video_plays(page, video) -> dict:
         "v => new Promise((ok, fail) => {"
         " if (v.readyState >= 2) return ok();"
         " v.addEventListener('loadeddata', () => ok());"
-        " v.addEventListener('error', () => fail(new Error('video error ' + (v.error && v.error.code))));"
-        " setTimeout(() => fail(new Error('video never loaded, readyState ' + v.readyState)), 20000); })"
+        " v.addEventListener('error',"
+        "   () => fail(new Error('video error ' + (v.error && v.error.code))));"
+        " setTimeout("
+        "   () => fail(new Error('video never loaded, readyState ' + v.readyState)), 20000); })"
     )
     state = video.evaluate(
         "v => ({readyState: v.readyState, videoWidth: v.videoWidth, duration: v.duration,"
@@ -197,13 +223,23 @@ def test_the_video_plays_after_restart_and_run_all(page, jupyterlab):
     page.locator(".lm-Menu-itemLabel", has_text="Restart Kernel and Run All Cells").click()
     page.locator(".jp-Dialog-button", has_text="Restart").click()
     # Queued and running cells show [*] as their prompt; the run is over when none does.
-    busy = "() => [...document.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'))"
+    busy = (
+        "() => [...document.querySelectorAll('.jp-InputPrompt')]"
+        ".some(p => p.textContent.includes('*'))"
+    )
     page.wait_for_function(busy, timeout=30_000)
     page.wait_for_function(f"() => !({busy})()", timeout=120_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000)
+    page.wait_for_selector(
+        ".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000
+    )
     render_all_cells(page)
     assert error_outputs(page) == []
-    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    assert (
+        page.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        ).count()
+        == 0
+    )
     video = page.locator(".jp-OutputArea-output video").first
     check_video_plays(page, video)
     new_src_length = video.evaluate("v => v.getAttribute('src').length")
@@ -215,9 +251,7 @@ def test_the_video_plays_after_restart_and_run_all(page, jupyterlab):
     )
 
 
-@pytest.mark.parametrize(
-    "name", sorted(p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
-)
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb")))
 def test_every_notebook_opens_without_errors_or_broken_media(page, jupyterlab, name):
     open_notebook(page, jupyterlab, name)
     render_all_cells(page)
@@ -241,6 +275,10 @@ def test_every_notebook_opens_without_errors_or_broken_media(page, jupyterlab, n
             " setTimeout(ok, 15000); })"
         )
         state = video.evaluate("v => ({ready: v.readyState, error: v.error && v.error.code})")
-        assert state["ready"] >= 1 and state["error"] is None, f"broken video #{index} in {name}: {state}"
-    widgets_without_state = page.locator(".jp-OutputArea-output:has-text('Error displaying widget')")
+        assert state["ready"] >= 1 and state["error"] is None, (
+            f"broken video #{index} in {name}: {state}"
+        )
+    widgets_without_state = page.locator(
+        ".jp-OutputArea-output:has-text('Error displaying widget')"
+    )
     assert widgets_without_state.count() == 0, f"a widget output in {name} cannot be displayed"

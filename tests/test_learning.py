@@ -81,8 +81,14 @@ def test_linear_policy_picks_the_highest_score():
 
 def trained_agent(seed: int, episodes_per_train: int = 1) -> CrossEntropyAgent:
     agent = CrossEntropyAgent()
-    run_job("CartPole-v1", agent, steps=25_000, seed=seed, episodes_per_train=episodes_per_train,
-            record_video=False)  # fmt: skip
+    run_job(
+        "CartPole-v1",
+        agent,
+        steps=25_000,
+        seed=seed,
+        episodes_per_train=episodes_per_train,
+        record_video=False,
+    )
     return agent
 
 
@@ -108,10 +114,14 @@ def test_each_episode_is_scored_for_the_candidate_that_played_it():
     # The reward is the action, and episode i sees observations 1000 (i + 1) and 1000 (i + 1) + 1.
     space = gym.spaces.Discrete(2)
     expected = [
-        sum(LinearPolicy(agent.candidates[i]).decision_function(np.array([1000.0 * (i + 1) + k]), space)
-            for k in range(2))
+        sum(
+            LinearPolicy(agent.candidates[i]).decision_function(
+                np.array([1000.0 * (i + 1) + k]), space
+            )
+            for k in range(2)
+        )
         for i in range(2)
-    ]  # fmt: skip
+    ]
     assert len(agent.candidates) == 3
     assert agent.scores == expected
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gymnasium as gym
 import pytest
-from conftest import CorridorEnv, RecordingAgent
+from conftest import CorridorEnv
 
 from helpers import RandomAgent, RandomAgentContainer, run_job
 
@@ -58,8 +58,13 @@ def test_episode_returns_add_up_the_rewards(agent):
 def test_train_on_history_fires_after_every_n_finished_episodes(
     agent, episodes_per_train, expected_calls
 ):
-    run_job(CorridorEnv(length=3), agent, steps=20, episodes_per_train=episodes_per_train,
-            record_video=False)  # fmt: skip
+    run_job(
+        CorridorEnv(length=3),
+        agent,
+        steps=20,
+        episodes_per_train=episodes_per_train,
+        record_video=False,
+    )
     assert len(agent.trainings) == expected_calls
     for batch in agent.trainings:
         # each call gets exactly the steps of the episodes finished since the last one
@@ -90,8 +95,9 @@ def test_an_agent_with_only_a_decision_function_is_enough(corridor):
 def test_observations_are_left_out_of_the_history_unless_asked(corridor, agent):
     result = run_job(corridor, agent, steps=4, record_video=False)
     assert all("observation" not in h for h in result.history)
-    kept = run_job(CorridorEnv(length=3), agent, steps=4, record_video=False,
-                   keep_observations=True)  # fmt: skip
+    kept = run_job(
+        CorridorEnv(length=3), agent, steps=4, record_video=False, keep_observations=True
+    )
     assert [h["observation"] for h in kept.history] == [1001, 1002, 1003, 2001]
 
 
@@ -131,8 +137,9 @@ def test_verbose_prints_a_line_per_episode(corridor, agent, capsys):
 
 
 def _trace(seed: int | None):
-    result = run_job("ALE/SpaceInvaders-v5", RandomAgent(), steps=600, seed=seed,
-                     record_video=False)  # fmt: skip
+    result = run_job(
+        "ALE/SpaceInvaders-v5", RandomAgent(), steps=600, seed=seed, record_video=False
+    )
     return (
         [int(h["action"]) for h in result.history],
         [h["reward"] for h in result.history],
@@ -167,4 +174,17 @@ def test_random_agent_samples_the_space_it_is_given():
 
 def test_result_summary_is_short(corridor, agent):
     result = run_job(corridor, agent, steps=4, record_video=False)
-    assert repr(result) == "JobResult(env='CorridorEnv', steps=4, episodes=2 (1 finished), videos=0)"
+    assert (
+        repr(result) == "JobResult(env='CorridorEnv', steps=4, episodes=2 (1 finished), videos=0)"
+    )
+
+
+def test_the_progress_bar_prints_the_same_text_on_every_run(capsys):
+    outputs = []
+    for _ in range(2):
+        run_job(CorridorEnv(length=5), RandomAgent(), steps=40, progress=True, record_video=False)
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1]
+    frames = outputs[0].split("\r")[1:]
+    assert len(frames) == 22  # 0%, every 5% (2 steps), and the final redraw on closing
+    assert frames[-1] == "CorridorEnv: 100%|█████████████████████████| 40/40 steps\n"

@@ -26,10 +26,16 @@ def test_the_readme_has_exactly_two_commands_that_set_up_from_scratch():
 
 def test_ci_runs_the_readme_test_command_as_written():
     extract = subprocess.run(
-        ["awk", "/<!-- test-command -->/ {found=1; next} found && /^```bash/ {getline; print; exit}",
-         "README.md"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            "awk",
+            "/<!-- test-command -->/ {found=1; next} found && /^```bash/ {getline; print; exit}",
+            "README.md",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert extract.stdout.strip() == command_after("test-command")
     assert "awk '/<!-- test-command -->/" in (ROOT / ".ci" / "run").read_text()
 
@@ -41,7 +47,9 @@ def test_the_table_of_contents_lists_every_notebook():
 
 
 def test_the_binder_badge_opens_jupyterlab_at_start_here():
-    match = re.search(r"https://mybinder\.org/v2/gh/[^/]+/[^/]+/HEAD\?urlpath=lab/tree/(\S+?)\)", README)
+    match = re.search(
+        r"https://mybinder\.org/v2/gh/[^/]+/[^/]+/HEAD\?urlpath=lab/tree/(\S+?)\)", README
+    )
     assert match
     assert (ROOT / match.group(1)).is_file()
     assert match.group(1) == "notebooks/00_start_here.ipynb"

@@ -25,7 +25,10 @@ def read_video(path):
 
 def test_each_recorded_episode_gets_a_complete_h264_mp4(tmp_path, agent):
     result = run_job(CorridorEnv(length=5), agent, steps=10, video_dir=tmp_path, record_video=True)
-    assert [e["video"].name for e in result.episodes] == ["episode-000000.mp4", "episode-000001.mp4"]
+    assert [e["video"].name for e in result.episodes] == [
+        "episode-000000.mp4",
+        "episode-000001.mp4",
+    ]
     for episode in result.episodes:
         meta, frames = read_video(episode["video"])
         assert len(frames) == episode["steps"] + 1  # the reset frame and one per step
@@ -44,8 +47,14 @@ def test_the_frames_in_the_video_are_the_episode_frames(tmp_path, agent):
 
 
 def test_space_invaders_video_has_every_frame_at_the_game_frame_rate(tmp_path):
-    result = run_job("ALE/SpaceInvaders-v5", RandomAgent(), steps=120, seed=1,
-                     video_dir=tmp_path, record_video=True)  # fmt: skip
+    result = run_job(
+        "ALE/SpaceInvaders-v5",
+        RandomAgent(),
+        steps=120,
+        seed=1,
+        video_dir=tmp_path,
+        record_video=True,
+    )
     meta, frames = read_video(result.episodes[0]["video"])
     assert result.episodes[0]["outcome"] == "unfinished"
     assert len(frames) == 121
@@ -73,8 +82,13 @@ def test_the_default_schedule_records_gymnasiums_episodes(tmp_path, agent):
 
 
 def test_a_schedule_function_picks_the_episodes(tmp_path, agent):
-    result = run_job(CorridorEnv(length=1), agent, steps=6, video_dir=tmp_path,
-                     record_video=lambda episode: episode % 2 == 1)  # fmt: skip
+    result = run_job(
+        CorridorEnv(length=1),
+        agent,
+        steps=6,
+        video_dir=tmp_path,
+        record_video=lambda episode: episode % 2 == 1,
+    )
     assert [e["video"] is not None for e in result.episodes] == [False, True] * 3
 
 
@@ -100,13 +114,17 @@ class Interrupter(RecordingAgent):
 def test_an_interrupt_keeps_finished_videos_and_leaves_no_partial_file(tmp_path, error):
     env = CorridorEnv(length=4)
     with pytest.raises(type(error)) as caught:
-        run_job(env, Interrupter(at=10, error=error), steps=50, video_dir=tmp_path,
-                record_video=True)  # fmt: skip
+        run_job(
+            env, Interrupter(at=10, error=error), steps=50, video_dir=tmp_path, record_video=True
+        )
     assert env.closed
     partial = caught.value.partial_result
     assert len(partial.history) == 10
     assert [e["outcome"] for e in partial.episodes] == ["terminated", "terminated"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["episode-000000.mp4", "episode-000001.mp4"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "episode-000000.mp4",
+        "episode-000001.mp4",
+    ]
     for episode in partial.episodes:
         _, frames = read_video(episode["video"])
         assert len(frames) == 5
@@ -146,8 +164,11 @@ def test_show_video_embeds_the_file_on_the_video_element(tmp_path, agent):
     result = run_job(CorridorEnv(length=3), agent, steps=3, video_dir=tmp_path, record_video=True)
     path = result.episodes[0]["video"]
     html = show_video(path, width=360).data
-    match = re.fullmatch(r'<video src="data:video/mp4;base64,([A-Za-z0-9+/=]+)" width="360" [^>]*>'
-                         r"</video>", html)  # fmt: skip
+    match = re.fullmatch(
+        r'<video src="data:video/mp4;base64,([A-Za-z0-9+/=]+)" width="360" [^>]*>'
+        r"</video>",
+        html,
+    )
     assert match, html[:120]
     assert base64.b64decode(match.group(1)) == path.read_bytes()
     assert "<source" not in html
