@@ -29,22 +29,8 @@ ENV_ID = "ALE/SpaceInvaders-v5"
 SEED = 42
 
 
-def bare_loop(steps: int, render_mode: str | None = None) -> gym.Env:
-    """The plainest correct loop: sample, step, reset when an episode ends."""
-    env = make_env(ENV_ID, render_mode=render_mode)
-    env.action_space.seed(SEED)
-    env.reset(seed=SEED)
-    for _ in range(steps):
-        _, _, terminated, truncated, _ = env.step(env.action_space.sample())
-        if terminated or truncated:
-            env.reset()
-    return env
-
-
-def record_video_wrapper_loop(steps: int, folder: str) -> None:
-    """Gymnasium's own way to record every episode: the RecordVideo wrapper."""
-    env = make_env(ENV_ID, render_mode="rgb_array")
-    env = gym.wrappers.RecordVideo(env, folder, episode_trigger=lambda e: True, disable_logger=True)
+def random_loop(env: gym.Env, steps: int) -> None:
+    """The plainest correct loop: sample, step, reset when an episode ends; then close."""
     env.action_space.seed(SEED)
     env.reset(seed=SEED)
     for _ in range(steps):
@@ -52,6 +38,20 @@ def record_video_wrapper_loop(steps: int, folder: str) -> None:
         if terminated or truncated:
             env.reset()
     env.close()
+
+
+def bare_loop(steps: int) -> None:
+    """A bare Gymnasium loop, without run_job."""
+    random_loop(make_env(ENV_ID), steps)
+
+
+def record_video_wrapper_loop(steps: int, folder: str) -> None:
+    """Gymnasium's own way to record every episode: the RecordVideo wrapper."""
+    env = make_env(ENV_ID, render_mode="rgb_array")
+    random_loop(
+        gym.wrappers.RecordVideo(env, folder, episode_trigger=lambda e: True, disable_logger=True),
+        steps,
+    )
 
 
 def best_time(work: Callable[[], object]) -> float:
@@ -115,7 +115,7 @@ def main() -> None:
     compare(
         f"1. no video, {steps} steps",
         lambda: run_job(ENV_ID, RandomAgent(), steps, seed=SEED, record_video=False),
-        lambda: bare_loop(steps).close(),
+        lambda: bare_loop(steps),
         repeats,
         goal=0.95,
     )

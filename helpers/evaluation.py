@@ -22,7 +22,7 @@ import gymnasium as gym
 import numpy as np
 
 from helpers.environments import make_env
-from helpers.loop import InvalidActionError
+from helpers.loop import ask_for_action
 
 __all__ = ["evaluate", "describe_returns"]
 
@@ -61,6 +61,7 @@ def evaluate(
         raise ValueError(f"episodes must be a positive whole number; got {episodes!r}.")
     owned = not isinstance(env, gym.Env)
     environment = make_env(env) if owned else env
+    name = env if owned else type(environment.unwrapped).__name__
     try:
         environment.action_space.seed(seed)
         if callable(getattr(model, "seed", None)):
@@ -70,12 +71,7 @@ def evaluate(
             observation, _ = environment.reset(seed=seed + episode)
             total, steps, done = 0.0, 0, False
             while not done and (max_steps is None or steps < max_steps):
-                action = model.decision_function(observation, environment.action_space)
-                if not environment.action_space.contains(action):
-                    raise InvalidActionError(
-                        f"The model chose action {action!r}, which is not in the action space "
-                        f"{environment.action_space}."
-                    )
+                action = ask_for_action(model, observation, environment.action_space, name)
                 observation, reward, terminated, truncated, _ = environment.step(action)
                 total += float(reward)
                 steps += 1

@@ -4,6 +4,7 @@
   history, training the agent and recording videos of chosen episodes.
 - `JobResult`: what `run_job` returns (``history``, ``episodes``, ``parameters``).
 - `capped_cubic_video_schedule`: Gymnasium's default choice of episodes to record.
+- `ask_for_action`: an agent's action, checked against the action space.
 
 >>> from helpers import RandomAgent
 >>> result = run_job("CartPole-v1", RandomAgent(), steps=100, seed=42, record_video=False)
@@ -29,7 +30,13 @@ from tqdm import tqdm
 from helpers.environments import make_env
 from helpers.video import EpisodeRecorder
 
-__all__ = ["run_job", "JobResult", "capped_cubic_video_schedule", "InvalidActionError"]
+__all__ = [
+    "run_job",
+    "JobResult",
+    "ask_for_action",
+    "capped_cubic_video_schedule",
+    "InvalidActionError",
+]
 
 
 class InvalidActionError(ValueError):
@@ -83,6 +90,24 @@ class JobResult:
             f"JobResult(env={self.parameters.get('env')!r}, steps={len(self.history)}, "
             f"episodes={len(self.episodes)} ({finished} finished), videos={len(self.videos)})"
         )
+
+
+def ask_for_action(model: Any, observation: Any, action_space: gym.Space, env_name: str) -> Any:
+    """Ask `model` for its action, and check that the environment accepts it.
+
+    A clear error here beats a crash deep inside an emulator or a physics engine.
+
+    >>> from helpers import RandomAgent
+    >>> ask_for_action(RandomAgent(), None, gym.spaces.Discrete(2, seed=0), "CartPole-v1")
+    np.int64(1)
+    """
+    action = model.decision_function(observation, action_space)
+    if not action_space.contains(action):
+        raise InvalidActionError(
+            f"The model chose action {action!r}, which is not in the action space "
+            f"{action_space} of {env_name}. Sample one with action_space.sample()."
+        )
+    return action
 
 
 def _check_arguments(
@@ -258,12 +283,7 @@ def run_job(
         observation, info = env.reset(seed=seed)
         recorder = start_recording(episode)
         for step in range(steps):
-            action = model.decision_function(observation, env.action_space)
-            if not env.action_space.contains(action):
-                raise InvalidActionError(
-                    f"The model chose action {action!r}, which is not in the action space "
-                    f"{env.action_space} of {env_name}. Sample one with action_space.sample()."
-                )
+            action = ask_for_action(model, observation, env.action_space, env_name)
             next_observation, reward, terminated, truncated, info = env.step(action)
             record = {
                 "episode": episode,
