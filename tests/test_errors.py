@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import gymnasium as gym
 import pytest
 from conftest import CorridorEnv, RecordingAgent
@@ -80,3 +83,16 @@ def test_without_video_an_env_that_cannot_render_is_fine():
 def test_record_video_of_the_wrong_type_is_refused():
     with pytest.raises(TypeError, match="record_video must be"):
         run_job(CorridorEnv(), RandomAgent(), steps=5, record_video="yes")
+
+
+def test_the_emulator_start_up_banner_is_silenced():
+    script = "import gymnasium as gym, helpers; gym.make('ALE/SpaceInvaders-v5').close()"
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stderr == "" and run.stdout == ""
+    # without helpers, the same lines print the banner: the test above can fail
+    bare = (
+        "import ale_py, gymnasium as gym; gym.register_envs(ale_py);"
+        " gym.make('ALE/SpaceInvaders-v5')"
+    )
+    noisy = subprocess.run([sys.executable, "-c", bare], capture_output=True, text=True, check=True)
+    assert "A.L.E" in noisy.stderr
