@@ -272,6 +272,24 @@ def run_job(
             new.add_frame(env.render())
             return new
 
+        def end_episode(outcome: str, length: int) -> None:
+            """Finish the episode's video, and add the episode to `episodes`."""
+            nonlocal recorder
+            video = recorder.close() if recorder is not None else None
+            recorder = None
+            episodes.append(
+                {
+                    "episode": episode,
+                    "steps": length,
+                    "return": episode_return,
+                    "outcome": outcome,
+                    "video": video,
+                }
+            )
+            if verbose:
+                score = f"{episode_return:g}"
+                print(f"Episode {episode} {outcome} after {length} steps, return {score}")
+
         if seed is not None:
             env.action_space.seed(seed)
             if callable(getattr(model, "seed", None)):
@@ -319,23 +337,7 @@ def run_job(
             if not (terminated or truncated):
                 observation = next_observation
                 continue
-            video = recorder.close() if recorder is not None else None
-            recorder = None
-            outcome = "terminated" if terminated else "truncated"
-            episodes.append(
-                {
-                    "episode": episode,
-                    "steps": step + 1 - episode_start,
-                    "return": episode_return,
-                    "outcome": outcome,
-                    "video": video,
-                }
-            )
-            if verbose:
-                print(
-                    f"Episode {episode} {outcome} after {step + 1 - episode_start} steps, "
-                    f"return {episode_return:g}"
-                )
+            end_episode("terminated" if terminated else "truncated", step + 1 - episode_start)
             if episodes_per_train and (episode + 1) % episodes_per_train == 0:
                 if train_on_history is not None:
                     train_on_history(history[trained_until:])
@@ -345,21 +347,7 @@ def run_job(
             recorder = start_recording(episode)
 
         if episode_start < steps:  # the steps ran out in the middle of an episode
-            video = recorder.close() if recorder is not None else None
-            episodes.append(
-                {
-                    "episode": episode,
-                    "steps": steps - episode_start,
-                    "return": episode_return,
-                    "outcome": "unfinished",
-                    "video": video,
-                }
-            )
-            if verbose:
-                print(
-                    f"Episode {episode} unfinished after {steps - episode_start} steps "
-                    f"(steps ran out)"
-                )
+            end_episode("unfinished", steps - episode_start)
         elif recorder is not None:  # an episode that had only its first frame
             recorder.discard()
         recorder = None

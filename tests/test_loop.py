@@ -132,7 +132,7 @@ def test_verbose_prints_a_line_per_episode(corridor, agent, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
         "Episode 0 terminated after 3 steps, return 3",
-        "Episode 1 unfinished after 1 steps (steps ran out)",
+        "Episode 1 unfinished after 1 steps, return 1",
     ]
 
 
