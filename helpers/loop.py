@@ -102,7 +102,12 @@ def ask_for_action(model: Any, observation: Any, action_space: gym.Space, env_na
     np.int64(1)
     """
     action = model.decision_function(observation, action_space)
-    if not action_space.contains(action):
+    if type(action_space) is gym.spaces.Discrete and isinstance(action, (int, np.integer)):
+        # the same test as Discrete.contains, in a fifth of the time: it runs every step
+        valid = action_space.start <= action < action_space.start + action_space.n
+    else:
+        valid = action_space.contains(action)
+    if not valid:
         raise InvalidActionError(
             f"The model chose action {action!r}, which is not in the action space "
             f"{action_space} of {env_name}. Sample one with action_space.sample()."

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import gymnasium as gym
+import numpy as np
 import pytest
 from conftest import CorridorEnv, RecordingAgent
 
@@ -96,3 +97,22 @@ def test_the_emulator_start_up_banner_is_silenced():
     )
     noisy = subprocess.run([sys.executable, "-c", bare], capture_output=True, text=True, check=True)
     assert "A.L.E" in noisy.stderr
+
+
+@pytest.mark.parametrize("action", [np.int64(2), -1, 1.0, "1", np.array([1])])
+def test_actions_of_every_kind_outside_a_discrete_space_are_refused(action):
+    class Fixed(RecordingAgent):
+        def decision_function(self, observation, action_space):
+            return action
+
+    with pytest.raises(InvalidActionError, match=r"not in the action space Discrete\(2\)"):
+        run_job(CorridorEnv(), Fixed(), steps=1, record_video=False)
+
+
+@pytest.mark.parametrize("action", [np.int64(1), 0, np.int8(1), True])
+def test_actions_inside_a_discrete_space_are_accepted(action):
+    class Fixed(RecordingAgent):
+        def decision_function(self, observation, action_space):
+            return action
+
+    assert len(run_job(CorridorEnv(), Fixed(), steps=1, record_video=False).history) == 1
