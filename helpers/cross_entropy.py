@@ -2,6 +2,7 @@
 
 - `LinearPolicy`: picks the action with the highest score ``weights @ [observation, 1]``.
 - `CrossEntropyAgent`: learns a `LinearPolicy` by trial, selection and imitation.
+- `linear_action`: the action a set of weights picks (shared by the two above).
 
 The cross-entropy method treats learning as search. It keeps a Gaussian "cloud" of
 candidate weights; each candidate plays one episode; the best fifth (the *elite*)
@@ -28,7 +29,17 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-__all__ = ["LinearPolicy", "CrossEntropyAgent"]
+__all__ = ["LinearPolicy", "CrossEntropyAgent", "linear_action"]
+
+
+def linear_action(weights: np.ndarray, observation: Any) -> int:
+    """The action with the highest score ``weights @ [observation, 1]``.
+
+    >>> linear_action(np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([-2.0]))
+    1
+    """
+    features = np.append(np.asarray(observation, dtype=float).ravel(), 1.0)
+    return int(np.argmax(weights @ features))
 
 
 class LinearPolicy:
@@ -46,8 +57,7 @@ class LinearPolicy:
         self.weights = np.asarray(weights, dtype=float)
 
     def decision_function(self, observation: Any, action_space: gym.Space) -> int:
-        features = np.append(np.asarray(observation, dtype=float).ravel(), 1.0)
-        return int(np.argmax(self.weights @ features))
+        return linear_action(self.weights, observation)
 
     def train(self, transition: dict[str, Any]) -> None:
         """A fixed policy learns nothing."""
@@ -100,9 +110,7 @@ class CrossEntropyAgent:
             self.candidates.append(
                 self.mean + self.spread * self.rng.standard_normal(self.mean.shape)
             )
-        return LinearPolicy(self.candidates[self._playing]).decision_function(
-            observation, action_space
-        )
+        return linear_action(self.candidates[self._playing], observation)
 
     def train(self, transition: dict[str, Any]) -> None:
         """After the last step of an episode, the next candidate takes over."""

@@ -15,14 +15,13 @@ many tells how good an agent is.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
 from helpers.environments import make_env
-from helpers.loop import ask_for_action
+from helpers.loop import ask_for_action, check_agent, check_positive_count, environment_name
 
 __all__ = ["evaluate", "describe_returns"]
 
@@ -55,13 +54,11 @@ def evaluate(
     >>> evaluate("CartPole-v1", RandomAgent(), episodes=2, seed=0, max_steps=10)
     [10.0, 9.0]
     """
-    if not callable(getattr(model, "decision_function", None)):
-        raise TypeError(f"The model {model!r} has no decision_function(observation, action_space).")
-    if isinstance(episodes, bool) or not isinstance(episodes, numbers.Integral) or episodes < 1:
-        raise ValueError(f"episodes must be a positive whole number; got {episodes!r}.")
+    check_agent(model)
+    check_positive_count("episodes", episodes, example=20)
     owned = not isinstance(env, gym.Env)
     environment = make_env(env) if owned else env
-    name = env if owned else type(environment.unwrapped).__name__
+    name = env if owned else environment_name(environment)
     try:
         environment.action_space.seed(seed)
         if callable(getattr(model, "seed", None)):

@@ -5,6 +5,7 @@
 - `JobResult`: what `run_job` returns (``history``, ``episodes``, ``parameters``).
 - `capped_cubic_video_schedule`: Gymnasium's default choice of episodes to record.
 - `ask_for_action`: an agent's action, checked against the action space.
+- `check_agent`, `check_positive_count`, `environment_name`: shared with `evaluate`.
 
 >>> from helpers import RandomAgent
 >>> result = run_job("CartPole-v1", RandomAgent(), steps=100, seed=42, record_video=False)
@@ -34,6 +35,9 @@ __all__ = [
     "run_job",
     "JobResult",
     "ask_for_action",
+    "check_agent",
+    "check_positive_count",
+    "environment_name",
     "capped_cubic_video_schedule",
     "InvalidActionError",
 ]
@@ -115,17 +119,34 @@ def ask_for_action(model: Any, observation: Any, action_space: gym.Space, env_na
     return action
 
 
+def check_agent(model: Any) -> None:
+    """Raise a clear error unless `model` can be asked for actions."""
+    if not callable(getattr(model, "decision_function", None)):
+        raise TypeError(
+            f"The model {model!r} has no decision_function(observation, action_space) method: "
+            f"it is asked for every action. Use RandomAgent() or see helpers.agents."
+        )
+
+
+def check_positive_count(name: str, value: Any, example: int) -> None:
+    """Raise a clear error unless `value` is a whole number >= 1 (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(
+            f"{name} must be a positive whole number, such as {example}; got {value!r}."
+        )
+
+
+def environment_name(env: gym.Env) -> str:
+    """The id an environment was made with, or its class name if it has none."""
+    return env.spec.id if env.spec is not None else type(env.unwrapped).__name__
+
+
 def _check_arguments(
     model: Any, steps: Any, episodes_per_train: Any, record_video: Any
 ) -> Callable[[int], bool]:
     """Validate run_job's arguments; return the video schedule as a function."""
-    if not callable(getattr(model, "decision_function", None)):
-        raise TypeError(
-            f"The model {model!r} has no decision_function(observation, action_space) method: "
-            f"run_job asks it for every action. Use RandomAgent() or see helpers.agents."
-        )
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-        raise ValueError(f"steps must be a positive whole number, such as 1000; got {steps!r}.")
+    check_agent(model)
+    check_positive_count("steps", steps, example=1000)
     if (
         isinstance(episodes_per_train, bool)
         or not isinstance(episodes_per_train, numbers.Integral)
@@ -242,7 +263,7 @@ def run_job(
     should_record = _check_arguments(model, steps, episodes_per_train, record_video)
     records_video = record_video is not False and record_video is not None
     if isinstance(env, gym.Env):
-        env_name = env.spec.id if env.spec is not None else type(env.unwrapped).__name__
+        env_name = environment_name(env)
     else:
         env_name = env
         env = make_env(env, render_mode="rgb_array" if records_video else None)
