@@ -20,6 +20,7 @@ from helpers.agents import Agent, RandomAgent, RandomAgentContainer, Transition
 from helpers.cross_entropy import CrossEntropyAgent, LinearPolicy
 from helpers.environments import (
     UnknownEnvironmentError,
+    has_box2d,
     make_env,
     quiet_headless_rendering,
     register_atari,
@@ -48,6 +49,7 @@ __all__ = [
     "capped_cubic_video_schedule",
     "describe_returns",
     "evaluate",
+    "has_box2d",
     "make_env",
     "quiet_headless_rendering",
     "register_atari",

@@ -4,6 +4,7 @@
   start-up banner silenced, and an unknown id answered with the closest known ids.
 - `register_atari`: register ale-py's environments once (called by `make_env`).
 - `quiet_headless_rendering`: keep pygame quiet on a machine without a screen.
+- `has_box2d`: whether the Box2D physics engine (LunarLander, BipedalWalker) is installed.
 
 >>> env = make_env("CartPole-v1")
 >>> env.action_space
@@ -14,13 +15,20 @@ Discrete(2)
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import os
 import sys
 from typing import Any
 
 import gymnasium as gym
 
-__all__ = ["make_env", "register_atari", "quiet_headless_rendering", "UnknownEnvironmentError"]
+__all__ = [
+    "make_env",
+    "register_atari",
+    "quiet_headless_rendering",
+    "has_box2d",
+    "UnknownEnvironmentError",
+]
 
 _atari_registered = False
 
@@ -61,6 +69,18 @@ def quiet_headless_rendering() -> None:
     headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if sys.platform.startswith("linux") and headless:
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+
+def has_box2d() -> bool:
+    """Whether the Box2D physics engine is installed (LunarLander needs it).
+
+    Some machines (ARM Linux, for one) have no ready-made Box2D to install; the
+    notebooks that need it check this first and skip their cells there.
+
+    >>> isinstance(has_box2d(), bool)
+    True
+    """
+    return importlib.util.find_spec("Box2D") is not None
 
 
 def closest_ids(env_id: str, count: int = 3) -> list[str]:
