@@ -16,7 +16,7 @@ JobResult(env='CartPole-v1', steps=50, episodes=4 (3 finished), videos=0)
 
 from __future__ import annotations
 
-from helpers.agents import Agent, RandomAgent, RandomAgentContainer, Transition
+from helpers.agents import Agent, RandomAgent, RandomAgentContainer, Transition, exploration_off
 from helpers.cross_entropy import CrossEntropyAgent, LinearPolicy
 from helpers.environments import (
     UnknownEnvironmentError,
@@ -49,6 +49,7 @@ __all__ = [
     "capped_cubic_video_schedule",
     "describe_returns",
     "evaluate",
+    "exploration_off",
     "has_box2d",
     "make_env",
     "quiet_headless_rendering",

@@ -4,6 +4,7 @@
 - `Transition`: what `Agent.train` receives after every step.
 - `RandomAgent`: picks a random action and never learns.
 - `RandomAgentContainer`: the older name of `RandomAgent`.
+- `exploration_off`: a ``with`` block in which an agent acts on what it learned, without exploring.
 
 An agent is any object with these three methods (`run_job` calls them):
 
@@ -21,6 +22,11 @@ An agent is any object with these three methods (`run_job` calls them):
 An agent may also have ``seed(seed)``: `run_job` calls it with its own seed so
 that an agent with randomness of its own repeats itself under the same seed.
 
+An agent that explores (tries random actions now and then to learn about them)
+has a boolean attribute ``explore``: True while it learns, False to act on what
+it has learned. `evaluate` measures an agent inside `exploration_off`, which sets
+``explore`` to False and puts it back afterwards; agents without it are unchanged.
+
 >>> import gymnasium as gym
 >>> space = gym.spaces.Discrete(6, seed=0)
 >>> RandomAgent().decision_function(None, space) in range(6)
@@ -29,11 +35,13 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol, TypedDict, runtime_checkable
 
 import gymnasium as gym
 
-__all__ = ["Agent", "Transition", "RandomAgent", "RandomAgentContainer"]
+__all__ = ["Agent", "Transition", "RandomAgent", "RandomAgentContainer", "exploration_off"]
 
 
 class Transition(TypedDict):
@@ -86,3 +94,30 @@ class RandomAgent:
 
 RandomAgentContainer = RandomAgent
 """The name the random agent had in the article this series grew out of."""
+
+
+@contextmanager
+def exploration_off(model: Any) -> Iterator[Any]:
+    """Inside this block, `model` acts on what it learned: ``model.explore`` is False.
+
+    The attribute is restored when the block ends, also on an error. A model
+    without an ``explore`` attribute is left as it is.
+
+    >>> class Curious(RandomAgent):
+    ...     explore = True
+    >>> agent = Curious()
+    >>> with exploration_off(agent):
+    ...     print(agent.explore)
+    False
+    >>> agent.explore
+    True
+    """
+    if not hasattr(model, "explore"):
+        yield model
+        return
+    before = model.explore
+    model.explore = False
+    try:
+        yield model
+    finally:
+        model.explore = before

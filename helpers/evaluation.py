@@ -20,6 +20,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from helpers.agents import exploration_off
 from helpers.environments import make_env
 from helpers.loop import ask_for_action, check_agent, check_positive_count, environment_name
 
@@ -36,7 +37,8 @@ def evaluate(
 ) -> list[float]:
     """Play `episodes` whole episodes with `model` and return their returns.
 
-    The model only decides: ``train`` and ``train_on_history`` are never called.
+    The model only decides: ``train`` and ``train_on_history`` are never called,
+    and an agent that explores plays with its exploration off (`exploration_off`).
     Episode ``i`` is reset with ``seed + i``; the action space (which a random
     agent samples) and the model (through ``model.seed``, if it has one) are seeded
     with `seed`. An environment given as an id is made and closed here; one given
@@ -60,21 +62,22 @@ def evaluate(
     environment = make_env(env) if owned else env
     name = env if owned else environment_name(environment)
     try:
-        environment.action_space.seed(seed)
-        if callable(getattr(model, "seed", None)):
-            model.seed(seed)
-        returns = []
-        for episode in range(episodes):
-            observation, _ = environment.reset(seed=seed + episode)
-            total, steps, done = 0.0, 0, False
-            while not done and (max_steps is None or steps < max_steps):
-                action = ask_for_action(model, observation, environment.action_space, name)
-                observation, reward, terminated, truncated, _ = environment.step(action)
-                total += float(reward)
-                steps += 1
-                done = terminated or truncated
-            returns.append(total)
-        return returns
+        with exploration_off(model):
+            environment.action_space.seed(seed)
+            if callable(getattr(model, "seed", None)):
+                model.seed(seed)
+            returns = []
+            for episode in range(episodes):
+                observation, _ = environment.reset(seed=seed + episode)
+                total, steps, done = 0.0, 0, False
+                while not done and (max_steps is None or steps < max_steps):
+                    action = ask_for_action(model, observation, environment.action_space, name)
+                    observation, reward, terminated, truncated, _ = environment.step(action)
+                    total += float(reward)
+                    steps += 1
+                    done = terminated or truncated
+                returns.append(total)
+            return returns
     finally:
         if owned:
             environment.close()
