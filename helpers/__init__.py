@@ -6,6 +6,7 @@
 - `RandomAgent` (alias `RandomAgentContainer`): the agent that never learns.
 - `CrossEntropyAgent`: an agent that learns (the cross-entropy method), `LinearPolicy` its result.
 - `evaluate`, `describe_returns`: measure agents fairly over seeded episodes.
+- `agent_environment_loop`: the picture of the agent-environment loop (matplotlib).
 
 Importing it also registers ale-py's Atari games with Gymnasium.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from helpers.agents import Agent, RandomAgent, RandomAgentContainer, Transition, exploration_off
 from helpers.cross_entropy import CrossEntropyAgent, LinearPolicy
+from helpers.diagrams import agent_environment_loop
 from helpers.environments import (
     UnknownEnvironmentError,
     has_box2d,
@@ -46,6 +48,7 @@ __all__ = [
     "Transition",
     "UnknownEnvironmentError",
     "VideoTooLargeError",
+    "agent_environment_loop",
     "capped_cubic_video_schedule",
     "describe_returns",
     "evaluate",
