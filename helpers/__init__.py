@@ -5,6 +5,7 @@
 - `make_env`: `gymnasium.make` with the Atari games registered and clear errors.
 - `RandomAgent` (alias `RandomAgentContainer`): the agent that never learns.
 - `CrossEntropyAgent`: an agent that learns (the cross-entropy method), `LinearPolicy` its result.
+- `QLearningAgent`: an agent that learns from every step (tabular Q-learning).
 - `evaluate`, `describe_returns`: measure agents fairly over seeded episodes.
 
 Importing it also registers ale-py's Atari games with Gymnasium.
@@ -27,6 +28,7 @@ from helpers.environments import (
 )
 from helpers.evaluation import describe_returns, evaluate
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
+from helpers.q_learning import QLearningAgent, UnsupportedSpaceError
 from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
 
 # Importing helpers makes the Atari ids ("ALE/SpaceInvaders-v5") known to gym.make,
@@ -41,10 +43,12 @@ __all__ = [
     "InvalidActionError",
     "JobResult",
     "LinearPolicy",
+    "QLearningAgent",
     "RandomAgent",
     "RandomAgentContainer",
     "Transition",
     "UnknownEnvironmentError",
+    "UnsupportedSpaceError",
     "VideoTooLargeError",
     "capped_cubic_video_schedule",
     "describe_returns",
