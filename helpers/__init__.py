@@ -7,6 +7,7 @@
 - `CrossEntropyAgent`: an agent that learns (the cross-entropy method), `LinearPolicy` its result.
 - `QLearningAgent`: an agent that learns from every step (tabular Q-learning).
 - `evaluate`, `describe_returns`: measure agents fairly over seeded episodes.
+- `plot_grid_values`, `plot_grid_policy`, `plot_learning_curve`: pictures of what an agent learned.
 
 Importing it also registers ale-py's Atari games with Gymnasium.
 
@@ -28,6 +29,7 @@ from helpers.environments import (
 )
 from helpers.evaluation import describe_returns, evaluate
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
+from helpers.plots import plot_grid_policy, plot_grid_values, plot_learning_curve
 from helpers.q_learning import QLearningAgent, UnsupportedSpaceError
 from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
 
@@ -56,6 +58,9 @@ __all__ = [
     "exploration_off",
     "has_box2d",
     "make_env",
+    "plot_grid_policy",
+    "plot_grid_values",
+    "plot_learning_curve",
     "quiet_headless_rendering",
     "register_atari",
     "run_job",
