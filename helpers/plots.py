@@ -60,11 +60,11 @@ def _grid(numbers: Any, rows: list[str], what: str) -> np.ndarray:
     return values.reshape(len(rows), len(rows[0]))
 
 
-def _axes(ax: Any) -> Any:
+def _axes(ax: Any, figsize: tuple[float, float] = (4, 4)) -> Any:
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(4, 4))
+        _, ax = plt.subplots(figsize=figsize)
     return ax
 
 
@@ -162,7 +162,7 @@ def plot_learning_curve(
             "The job finished no episode, so there is no return to plot: run it for more steps."
         )
     steps = np.cumsum([e["steps"] for e in finished])
-    ax = _axes(ax)
+    ax = _axes(ax, figsize=(7, 3.5))
     average = moving_average([e["return"] for e in finished], window)
     ax.plot(steps, average, label=label or f"mean of the last {window} episodes")
     ax.set_xlabel("environment steps")
