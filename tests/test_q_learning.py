@@ -118,7 +118,7 @@ def test_learns_taxi_with_its_defaults():
     assert np.mean(evaluate("Taxi-v4", RandomAgent(), episodes=30, seed=1000)) < -500
 
 
-def test_a_picture_observation_gets_a_clear_error():
+def test_observations_that_are_not_whole_numbers_get_a_clear_error():
     with pytest.raises(UnsupportedSpaceError, match="Discrete observations.*CrossEntropyAgent"):
         run_job("CartPole-v1", QLearningAgent(), 10, seed=0, record_video=False)
 
