@@ -5,8 +5,10 @@
 - `make_env`: `gymnasium.make` with the Atari games registered and clear errors.
 - `RandomAgent` (alias `RandomAgentContainer`): the agent that never learns.
 - `CrossEntropyAgent`: an agent that learns (the cross-entropy method), `LinearPolicy` its result.
+- `QLearningAgent`: an agent that learns from every step (tabular Q-learning).
 - `evaluate`, `describe_returns`: measure agents fairly over seeded episodes.
 - `agent_environment_loop`: the picture of the agent-environment loop (matplotlib).
+- `plot_grid_values`, `plot_grid_policy`, `plot_learning_curve`: pictures of what an agent learned.
 
 Importing it also registers ale-py's Atari games with Gymnasium.
 
@@ -29,6 +31,8 @@ from helpers.environments import (
 )
 from helpers.evaluation import describe_returns, evaluate
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
+from helpers.plots import plot_grid_policy, plot_grid_values, plot_learning_curve
+from helpers.q_learning import QLearningAgent, UnsupportedSpaceError
 from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
 
 # Importing helpers makes the Atari ids ("ALE/SpaceInvaders-v5") known to gym.make,
@@ -43,10 +47,12 @@ __all__ = [
     "InvalidActionError",
     "JobResult",
     "LinearPolicy",
+    "QLearningAgent",
     "RandomAgent",
     "RandomAgentContainer",
     "Transition",
     "UnknownEnvironmentError",
+    "UnsupportedSpaceError",
     "VideoTooLargeError",
     "agent_environment_loop",
     "capped_cubic_video_schedule",
@@ -55,6 +61,9 @@ __all__ = [
     "exploration_off",
     "has_box2d",
     "make_env",
+    "plot_grid_policy",
+    "plot_grid_values",
+    "plot_learning_curve",
     "quiet_headless_rendering",
     "register_atari",
     "run_job",

@@ -3,9 +3,13 @@
 - `run_job`: let an agent act in an environment for a number of steps, keeping a
   history, training the agent and recording videos of chosen episodes.
 - `JobResult`: what `run_job` returns (``history``, ``episodes``, ``parameters``).
+- `History`: writes the history and the list of episodes while the job runs.
+- `TrainingHooks`: calls the agent's ``train`` and ``train_on_history`` at the right moments.
 - `capped_cubic_video_schedule`: Gymnasium's default choice of episodes to record.
 - `ask_for_action`: an agent's action, checked against the action space.
 - `check_agent`, `check_positive_count`, `environment_name`: shared with `evaluate`.
+
+Filming is the third helper piece of the loop: `helpers.video.Camera`.
 
 >>> from helpers import RandomAgent
 >>> result = run_job("CartPole-v1", RandomAgent(), steps=100, seed=42, record_video=False)
@@ -18,7 +22,6 @@ from __future__ import annotations
 import numbers
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,11 +32,13 @@ import numpy as np
 from tqdm import tqdm
 
 from helpers.environments import make_env
-from helpers.video import EpisodeRecorder
+from helpers.video import Camera
 
 __all__ = [
     "run_job",
     "JobResult",
+    "History",
+    "TrainingHooks",
     "ask_for_action",
     "check_agent",
     "check_positive_count",
@@ -143,8 +148,8 @@ def environment_name(env: gym.Env) -> str:
 
 def _check_arguments(
     model: Any, steps: Any, episodes_per_train: Any, record_video: Any
-) -> Callable[[int], bool]:
-    """Validate run_job's arguments; return the video schedule as a function."""
+) -> Callable[[int], bool] | None:
+    """Validate run_job's arguments; return the video schedule (None: record nothing)."""
     check_agent(model)
     check_positive_count("steps", steps, example=1000)
     if (
@@ -159,39 +164,12 @@ def _check_arguments(
     if record_video is True:
         return lambda episode: True
     if record_video is False or record_video is None:
-        return lambda episode: False
+        return None
     if callable(record_video):
         return record_video
     raise TypeError(
         f"record_video must be True, False or a function episode -> bool; got {record_video!r}."
     )
-
-
-def _prepare_video_dir(video_dir: str | os.PathLike[str]) -> Path:
-    """Create `video_dir` and make sure we can write in it, before the job starts."""
-    folder = Path(video_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
-            pass
-    except OSError as err:
-        raise PermissionError(
-            f"Cannot write videos to {str(folder)!r} ({err.strerror or err}). "
-            f"Pass another video_dir, or record_video=False to record none."
-        ) from err
-    return folder
-
-
-def _check_can_render(env: gym.Env) -> float:
-    """Return the env's frame rate; raise a clear error if it cannot give frames."""
-    if env.render_mode != "rgb_array":
-        raise ValueError(
-            f"Cannot record video: the environment was made with render_mode="
-            f"{env.render_mode!r}, and a video needs render_mode='rgb_array'. Make it with "
-            f"gym.make(..., render_mode='rgb_array'), pass its id instead, "
-            f"or pass record_video=False."
-        )
-    return float(env.metadata.get("render_fps") or 30)
 
 
 def _progress_bar(steps: int, label: str) -> tqdm:
@@ -210,6 +188,129 @@ def _progress_bar(steps: int, label: str) -> tqdm:
         miniters=max(1, steps // 20),
         bar_format="{desc}: {percentage:3.0f}%|{bar:25}| {n_fmt}/{total_fmt} steps",
     )
+
+
+class History:
+    """Writes a job's history (a record per step) and its episodes (an entry per episode).
+
+    It also keeps count of the current episode (its number, steps and return),
+    moves a progress bar, and prints a line per episode when ``verbose``.
+
+    >>> result = JobResult()
+    >>> history = History(result)
+    >>> record = history.add(1, 1.0, False, False, {}, observation=None)
+    >>> history.end_episode("unfinished", video=None)
+    >>> result.episodes
+    [{'episode': 0, 'steps': 1, 'return': 1.0, 'outcome': 'unfinished', 'video': None}]
+    """
+
+    def __init__(
+        self,
+        result: JobResult,
+        keep_observations: bool = False,
+        verbose: bool = False,
+        bar: tqdm | None = None,
+    ) -> None:
+        self.records, self.episodes = result.history, result.episodes
+        self.keep_observations, self.verbose, self.bar = keep_observations, verbose, bar
+        self.episode = 0  # the number of the episode being played
+        self.episode_steps = 0  # its steps so far
+        self.episode_return = 0.0  # and the sum of their rewards
+
+    def add(
+        self,
+        action: Any,
+        reward: Any,
+        terminated: Any,
+        truncated: Any,
+        info: dict[str, Any],
+        observation: Any,
+    ) -> dict[str, Any]:
+        """Append the record of one step, and return it."""
+        record = {
+            "episode": self.episode,
+            "step": len(self.records),
+            # a numpy scalar becomes a plain number: smaller, and prints as one
+            "action": action.item() if isinstance(action, np.generic) else action,
+            "reward": float(reward),
+            "terminated": bool(terminated),
+            "truncated": bool(truncated),
+            "info": info,
+        }
+        if self.keep_observations:
+            record["observation"] = observation
+        self.records.append(record)
+        self.episode_steps += 1
+        self.episode_return += record["reward"]
+        if self.bar is not None:
+            self.bar.update()
+        return record
+
+    def end_episode(self, outcome: str, video: Path | None) -> None:
+        """Add the episode that just ended, and start counting the next one."""
+        self.episodes.append(
+            {
+                "episode": self.episode,
+                "steps": self.episode_steps,
+                "return": self.episode_return,
+                "outcome": outcome,
+                "video": video,
+            }
+        )
+        if self.verbose:
+            print(
+                f"Episode {self.episode} {outcome} after {self.episode_steps} steps, "
+                f"return {self.episode_return:g}"
+            )
+        self.episode, self.episode_steps, self.episode_return = self.episode + 1, 0, 0.0
+
+
+class TrainingHooks:
+    """The agent's two ways to learn, called at the right moments (each only if it has it).
+
+    - ``train(transition)`` after every step, with what that step taught: the
+      observation, the action, the reward, the next observation, how it ended.
+    - ``train_on_history(records)`` after every ``episodes_per_train`` finished
+      episodes, with the records of those episodes (0: never).
+
+    >>> class Student:
+    ...     def train_on_history(self, records):
+    ...         print(len(records), "records")
+    >>> hooks = TrainingHooks(Student(), episodes_per_train=2)
+    >>> hooks.after_episode([{}] * 3, finished=1)
+    >>> hooks.after_episode([{}] * 5, finished=2)
+    5 records
+    """
+
+    def __init__(self, model: Any, episodes_per_train: int) -> None:
+        self.train = getattr(model, "train", None)
+        self.train_on_history = getattr(model, "train_on_history", None)
+        self.episodes_per_train = episodes_per_train
+        self.trained_until = 0  # the records before this one were handed over already
+
+    def after_step(
+        self, observation: Any, action: Any, record: dict[str, Any], next_observation: Any
+    ) -> None:
+        """Hand one step's transition to ``train``."""
+        if self.train is not None:
+            self.train(
+                {
+                    "observation": observation,
+                    "action": action,
+                    "reward": record["reward"],
+                    "next_observation": next_observation,
+                    "terminated": record["terminated"],
+                    "truncated": record["truncated"],
+                    "info": record["info"],
+                }
+            )
+
+    def after_episode(self, records: list[dict[str, Any]], finished: int) -> None:
+        """After `finished` episodes in all: ``train_on_history`` if it is time."""
+        if self.episodes_per_train and finished % self.episodes_per_train == 0:
+            if self.train_on_history is not None:
+                self.train_on_history(records[self.trained_until :])
+            self.trained_until = len(records)
 
 
 def run_job(
@@ -260,129 +361,55 @@ def run_job(
     >>> result.history[0]["step"], result.episodes[0]["outcome"]
     (0, 'unfinished')
     """
-    should_record = _check_arguments(model, steps, episodes_per_train, record_video)
-    records_video = record_video is not False and record_video is not None
+    parameters = dict(locals())  # the arguments of this call, kept in the result
+    schedule = _check_arguments(model, steps, episodes_per_train, record_video)
     if isinstance(env, gym.Env):
         env_name = environment_name(env)
     else:
-        env_name = env
-        env = make_env(env, render_mode="rgb_array" if records_video else None)
-
-    result = JobResult(
-        parameters={
-            "env": env_name,
-            "model": repr(model),
-            "steps": steps,
-            "episodes_per_train": episodes_per_train,
-            "verbose": verbose,
-            "video_dir": str(video_dir),
-            "seed": seed,
-            "record_video": record_video,
-            "keep_observations": keep_observations,
-        }
-    )
-    history, episodes = result.history, result.episodes
-    train = getattr(model, "train", None)
-    train_on_history = getattr(model, "train_on_history", None)
-    recorder: EpisodeRecorder | None = None
-    bar = None
+        env_name, env = env, make_env(env, render_mode="rgb_array" if schedule else None)
+    parameters.update(env=env_name, model=repr(model), video_dir=str(video_dir))
+    result = JobResult(parameters=parameters)
+    bar = _progress_bar(steps, env_name) if progress else None
+    camera: Camera | None = None
     try:
-        if records_video:
-            fps = _check_can_render(env)
-            folder = _prepare_video_dir(video_dir)
-
-        def start_recording(episode: int) -> EpisodeRecorder | None:
-            if not records_video or not should_record(episode):
-                return None
-            new = EpisodeRecorder(folder / f"episode-{episode:06d}.mp4", fps=fps)
-            new.add_frame(env.render())
-            return new
-
-        def end_episode(outcome: str, length: int) -> None:
-            """Finish the episode's video, and add the episode to `episodes`."""
-            nonlocal recorder
-            video = recorder.close() if recorder is not None else None
-            recorder = None
-            episodes.append(
-                {
-                    "episode": episode,
-                    "steps": length,
-                    "return": episode_return,
-                    "outcome": outcome,
-                    "video": video,
-                }
-            )
-            if verbose:
-                score = f"{episode_return:g}"
-                print(f"Episode {episode} {outcome} after {length} steps, return {score}")
-
+        camera = Camera(env, schedule, video_dir)
+        history = History(result, keep_observations, verbose, bar)
+        hooks = TrainingHooks(model, episodes_per_train)
         if seed is not None:
             env.action_space.seed(seed)
             if callable(getattr(model, "seed", None)):
                 model.seed(seed)
-        if progress:
-            bar = _progress_bar(steps, env_name)
 
-        episode, episode_start, episode_return, trained_until = 0, 0, 0.0, 0
-        observation, info = env.reset(seed=seed)
-        recorder = start_recording(episode)
-        for step in range(steps):
+        observation, _ = env.reset(seed=seed)
+        camera.start(episode=0)
+        for _ in range(steps):
+            # 1. ask the agent for an action
             action = ask_for_action(model, observation, env.action_space, env_name)
+            # 2. step the environment
             next_observation, reward, terminated, truncated, info = env.step(action)
-            record = {
-                "episode": episode,
-                "step": step,
-                # a numpy scalar becomes a plain number: smaller, and prints as one
-                "action": action.item() if isinstance(action, np.generic) else action,
-                "reward": float(reward),
-                "terminated": bool(terminated),
-                "truncated": bool(truncated),
-                "info": info,
-            }
-            if keep_observations:
-                record["observation"] = next_observation
-            history.append(record)
-            episode_return += record["reward"]
-            if recorder is not None:
-                recorder.add_frame(env.render())
-            if train is not None:
-                train(
-                    {
-                        "observation": observation,
-                        "action": action,
-                        "reward": record["reward"],
-                        "next_observation": next_observation,
-                        "terminated": record["terminated"],
-                        "truncated": record["truncated"],
-                        "info": info,
-                    }
-                )
-            if bar is not None:
-                bar.update()
-
-            if not (terminated or truncated):
+            # 3. record the step in the history (and film it)
+            record = history.add(action, reward, terminated, truncated, info, next_observation)
+            camera.film()
+            # 4. hand the transition to train
+            hooks.after_step(observation, action, record, next_observation)
+            # 5. at the end of an episode: finish it, train_on_history when it is time, reset
+            if terminated or truncated:
+                history.end_episode("terminated" if terminated else "truncated", camera.finish())
+                hooks.after_episode(result.history, finished=history.episode)
+                observation, _ = env.reset()
+                camera.start(history.episode)
+            else:
                 observation = next_observation
-                continue
-            end_episode("terminated" if terminated else "truncated", step + 1 - episode_start)
-            if episodes_per_train and (episode + 1) % episodes_per_train == 0:
-                if train_on_history is not None:
-                    train_on_history(history[trained_until:])
-                trained_until = len(history)
-            episode, episode_start, episode_return = episode + 1, step + 1, 0.0
-            observation, info = env.reset()
-            recorder = start_recording(episode)
 
-        if episode_start < steps:  # the steps ran out in the middle of an episode
-            end_episode("unfinished", steps - episode_start)
-        elif recorder is not None:  # an episode that had only its first frame
-            recorder.discard()
-        recorder = None
+        if history.episode_steps:  # the steps ran out in the middle of an episode
+            history.end_episode("unfinished", camera.finish())
+        camera.discard()  # an episode that had only its first frame: not worth a video
     except BaseException as err:
-        if recorder is not None:
-            recorder.discard()
+        if camera is not None:
+            camera.discard()
         err.partial_result = result  # type: ignore[attr-defined]
         err.add_note(
-            f"run_job stopped after {len(history)} steps; what it collected is on this "
+            f"run_job stopped after {len(result.history)} steps; what it collected is on this "
             f"exception's .partial_result (in Jupyter: sys.last_value.partial_result)."
         )
         raise

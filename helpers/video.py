@@ -1,6 +1,7 @@
 """Recording episodes to mp4 and showing them inline in a notebook.
 
 - `EpisodeRecorder`: streams frames into an H.264 mp4 while an episode runs.
+- `Camera`: films the episodes of a job that a schedule picks, one mp4 each (`run_job` uses it).
 - `show_video`: an inline ``<video>`` that carries the mp4 as a base64 data URI.
 - `VideoTooLargeError`: raised instead of embedding a file that would freeze the browser.
 
@@ -22,15 +23,18 @@ from __future__ import annotations
 
 import base64
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import gymnasium as gym
 import imageio_ffmpeg
 import numpy as np
 from IPython.display import HTML
 
-__all__ = ["EpisodeRecorder", "show_video", "VideoTooLargeError", "PARTIAL_SUFFIX"]
+__all__ = ["EpisodeRecorder", "Camera", "show_video", "VideoTooLargeError", "PARTIAL_SUFFIX"]
 
 PARTIAL_SUFFIX = ".partial"
 """Added to a video's name while it is being written."""
@@ -144,6 +148,90 @@ class EpisodeRecorder:
             self.close()
         else:
             self.discard()
+
+
+def _prepare_video_dir(video_dir: str | os.PathLike[str]) -> Path:
+    """Create `video_dir` and make sure we can write in it, before the job starts."""
+    folder = Path(video_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except OSError as err:
+        raise PermissionError(
+            f"Cannot write videos to {str(folder)!r} ({err.strerror or err}). "
+            f"Pass another video_dir, or record_video=False to record none."
+        ) from err
+    return folder
+
+
+def _check_can_render(env: gym.Env) -> float:
+    """Return the env's frame rate; raise a clear error if it cannot give frames."""
+    if env.render_mode != "rgb_array":
+        raise ValueError(
+            f"Cannot record video: the environment was made with render_mode="
+            f"{env.render_mode!r}, and a video needs render_mode='rgb_array'. Make it with "
+            f"gym.make(..., render_mode='rgb_array'), pass its id instead, "
+            f"or pass record_video=False."
+        )
+    return float(env.metadata.get("render_fps") or 30)
+
+
+class Camera:
+    """Films the episodes of a job that `schedule` picks: one mp4 per episode.
+
+    `start` opens an episode's video with its first frame (after ``reset``), `film`
+    adds the frame of a step, `finish` completes the video and returns its path,
+    `discard` throws a half-filmed episode away. With ``schedule=None`` it films
+    nothing and every method does nothing.
+
+    >>> import tempfile
+    >>> env = gym.make("CartPole-v1", render_mode="rgb_array")
+    >>> camera = Camera(env, schedule=lambda episode: True, video_dir=tempfile.mkdtemp())
+    >>> _ = env.reset(seed=0)
+    >>> camera.start(episode=0)
+    >>> for _ in range(3):
+    ...     _ = env.step(0)
+    ...     camera.film()
+    >>> camera.finish().name
+    'episode-000000.mp4'
+    >>> env.close()
+    """
+
+    def __init__(
+        self,
+        env: gym.Env,
+        schedule: Callable[[int], bool] | None,
+        video_dir: str | os.PathLike[str],
+    ) -> None:
+        self.env, self.schedule = env, schedule
+        self.recorder: EpisodeRecorder | None = None
+        if schedule is not None:
+            self.fps = _check_can_render(env)
+            self.folder = _prepare_video_dir(video_dir)
+
+    def start(self, episode: int) -> None:
+        """Start filming `episode` if the schedule picks it."""
+        if self.schedule is None or not self.schedule(episode):
+            return
+        self.recorder = EpisodeRecorder(self.folder / f"episode-{episode:06d}.mp4", fps=self.fps)
+        self.recorder.add_frame(self.env.render())
+
+    def film(self) -> None:
+        """Add the frame of the step just taken (if this episode is filmed)."""
+        if self.recorder is not None:
+            self.recorder.add_frame(self.env.render())
+
+    def finish(self) -> Path | None:
+        """Complete this episode's video; return its path (None if not filmed)."""
+        recorder, self.recorder = self.recorder, None
+        return recorder.close() if recorder is not None else None
+
+    def discard(self) -> None:
+        """Throw away the video of the episode being filmed, if any."""
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None:
+            recorder.discard()
 
 
 def show_video(
