@@ -6,6 +6,8 @@
 - `RandomAgent` (alias `RandomAgentContainer`): the agent that never learns.
 - `CrossEntropyAgent`: an agent that learns (the cross-entropy method), `LinearPolicy` its result.
 - `evaluate`, `describe_returns`: measure agents fairly over seeded episodes.
+- `require_box2d`, `skip_remaining_cells`, `stop_skipping`: a notebook that needs what is
+  not installed (Box2D) explains why and skips its remaining cells.
 
 Importing it also registers ale-py's Atari games with Gymnasium.
 
@@ -27,6 +29,7 @@ from helpers.environments import (
 )
 from helpers.evaluation import describe_returns, evaluate
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
+from helpers.skipping import require_box2d, skip_remaining_cells, stop_skipping
 from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
 
 # Importing helpers makes the Atari ids ("ALE/SpaceInvaders-v5") known to gym.make,
@@ -54,6 +57,9 @@ __all__ = [
     "make_env",
     "quiet_headless_rendering",
     "register_atari",
+    "require_box2d",
     "run_job",
     "show_video",
+    "skip_remaining_cells",
+    "stop_skipping",
 ]
