@@ -30,8 +30,8 @@ __all__ = ["require_box2d", "skip_remaining_cells", "stop_skipping"]
 BOX2D_MISSING = (
     "This notebook needs Box2D, the physics engine that LunarLander runs on, and it is not "
     "installed here (pip has no ready-made Box2D for some machines, ARM Linux for one).\n"
-    'Every cell below will print "skipped: needs Box2D" instead of running: read on, and '
-    "run them where Box2D installs (most laptops, Binder or Colab: pip install box2d)."
+    'Every cell below will print "skipped: needs Box2D" instead of running. Read on, and run '
+    'them on a machine where `pip install "gymnasium[box2d]"` works, or on Binder.'
 )
 
 
