@@ -9,6 +9,8 @@
 - `evaluate`, `describe_returns`: measure agents fairly over seeded episodes.
 - `agent_environment_loop`: the picture of the agent-environment loop (matplotlib).
 - `plot_grid_values`, `plot_grid_policy`, `plot_learning_curve`: pictures of what an agent learned.
+- `require_box2d`, `skip_remaining_cells`, `stop_skipping`: a notebook that needs what is
+  not installed (Box2D) explains why and skips its remaining cells.
 
 Importing it also registers ale-py's Atari games with Gymnasium.
 
@@ -33,6 +35,7 @@ from helpers.evaluation import describe_returns, evaluate
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
 from helpers.plots import plot_grid_policy, plot_grid_values, plot_learning_curve
 from helpers.q_learning import QLearningAgent, UnsupportedSpaceError
+from helpers.skipping import require_box2d, skip_remaining_cells, stop_skipping
 from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
 
 # Importing helpers makes the Atari ids ("ALE/SpaceInvaders-v5") known to gym.make,
@@ -66,6 +69,9 @@ __all__ = [
     "plot_learning_curve",
     "quiet_headless_rendering",
     "register_atari",
+    "require_box2d",
     "run_job",
     "show_video",
+    "skip_remaining_cells",
+    "stop_skipping",
 ]
