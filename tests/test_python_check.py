@@ -88,3 +88,19 @@ def test_the_readme_commands_run_the_check_first():
     readme = (ROOT / "README.md").read_text()
     assert "python3 scripts/check_python.py && python3 -m venv .venv" in readme
     assert "py -3.12 scripts\\check_python.py; if ($?) {" in readme
+
+
+def test_pyproject_requires_the_same_pythons_as_the_check():
+    import tomllib
+
+    from packaging.specifiers import SpecifierSet
+
+    sys.path.insert(0, str(CHECK.parent))
+    try:
+        import check_python
+    finally:
+        sys.path.remove(str(CHECK.parent))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    allowed = SpecifierSet(project["requires-python"])
+    for minor in range(6, 20):
+        assert (f"3.{minor}.0" in allowed) == ((3, minor) in check_python.SUPPORTED), minor
