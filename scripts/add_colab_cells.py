@@ -23,6 +23,7 @@ NOTEBOOKS = ROOT / "notebooks"
 REPOSITORY = "robots-shoot-lazers/robots-shoot-lazers"
 SOURCE_VARIABLE = "ROBOTS_SHOOT_LAZERS_SOURCE"
 CELL_ID = "colab-setup"
+FIRST_LINE = "# On Google Colab only: add what the series needs to Colab's own packages"
 BINDER_IMAGE = "https://mybinder.org/badge_logo.svg"
 COLAB_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
@@ -62,7 +63,7 @@ def setup_source(requirements: str) -> str:
     """The Colab set-up cell's code."""
     packages = "".join(f"\n        {quoted(package)}," for package in colab_packages(requirements))
     zip_url = f"https://github.com/{REPOSITORY}/archive/refs/heads/main.zip"
-    return f'''# On Google Colab only: add what the series needs to Colab's own packages (a minute).
+    return f'''{FIRST_LINE} (a minute).
 # Anywhere else this cell does nothing: your set-up has everything already.
 import sys
 
@@ -83,8 +84,12 @@ if "google.colab" in sys.modules:
 
 
 def is_setup_cell(cell) -> bool:
+    """The set-up cell: by its id, or by its first line (a copy pasted elsewhere has a new id).
+
+    Other cells that mention Colab (a check that tolerates it) are left alone.
+    """
     return cell.get("id") == CELL_ID or (
-        cell.cell_type == "code" and '"google.colab" in sys.modules' in cell.source
+        cell.cell_type == "code" and cell.source.startswith(FIRST_LINE)
     )
 
 

@@ -122,15 +122,19 @@ def test_an_old_set_up_cell_and_badge_line_are_replaced(tmp_path):
     path = tmp_path / "03_hit_the_gym.ipynb"
     shutil.copy(ROOT / "notebooks" / path.name, path)
     notebook = nbformat.read(path, as_version=4)
-    old = nbformat.v4.new_code_cell('import sys\n\nif "google.colab" in sys.modules:\n    pass')
+    old = nbformat.v4.new_code_cell(TOOL.FIRST_LINE + "\nimport sys")
     notebook.cells.append(old)  # in the wrong place, with old code
+    # a cell of the notebook's own that mentions Colab stays
+    own = nbformat.v4.new_code_cell('import sys\n\nprint("google.colab" in sys.modules)')
+    notebook.cells.insert(1, own)
     notebook.cells[0].source += "\n\n[![Launch on Binder](https://mybinder.org/badge_logo.svg)](x)"
     nbformat.write(notebook, path)
     assert problems(path)
     assert "updated" in run_script(path).stdout
     assert problems(path) == []
     cells = nbformat.read(path, as_version=4).cells
-    assert [cell.source for cell in cells[2:]] == [
+    assert cells[2].source == own.source
+    assert [cell.source for cell in cells[3:]] == [
         cell.source for cell in nbformat.read(ROOT / "notebooks" / path.name, 4).cells[1:]
     ]
 
