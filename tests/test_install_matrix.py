@@ -29,6 +29,8 @@ PLATFORMS = {
     "macOS arm64": ("aarch64-apple-darwin", "Darwin", "arm64"),
     "macOS x86_64": ("x86_64-apple-darwin", "Darwin", "x86_64"),
     "Windows amd64": ("x86_64-pc-windows-msvc", "Windows", "AMD64"),
+    # Not in the workshop's table; the check sends these machines to Binder or Colab.
+    "Windows arm64": ("aarch64-pc-windows-msvc", "Windows", "ARM64"),
 }
 PYTHONS = ["3.11", "3.12", "3.13", "3.14", "3.15"]
 COMBINATIONS = [(name, python) for name in PLATFORMS for python in PYTHONS]
@@ -125,6 +127,8 @@ def test_requirements_install_from_wheels_exactly_where_the_python_check_says(
 
 def test_every_platform_of_the_table_runs_python_3_11_to_3_13():
     for name in PLATFORMS:
+        if name == "Windows arm64":
+            continue
         for python in ["3.11", "3.12", "3.13"]:
             assert supported(name, python), (name, python)
 
