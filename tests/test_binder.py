@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -72,11 +73,61 @@ def test_repo2docker_installs_after_copying_the_repository(dockerfile):
     assert lines[workdir] == "WORKDIR ${REPO_DIR}"
 
 
+# The Jupyter packages of repo2docker's base image that our requirements could clash with.
+BASE_JUPYTER = [
+    "notebook",
+    "jupyterlab",
+    "jupyter_server",
+    "jupyterlab_server",
+    "notebook-shim",
+    "jupyter-lsp",
+    "jupyter-offlinenotebook",
+    "jupyter-resource-usage",
+]
+
+
+def base_image_jupyter() -> list[str]:
+    """`name==version` of those packages in repo2docker's base environment for our Python."""
+    package = importlib.util.find_spec("repo2docker")  # found, not imported
+    if package is None:
+        pytest.fail("repo2docker is missing: install requirements-dev.txt")
+    python = (BINDER / "runtime.txt").read_text().strip().removeprefix("python-")
+    conda = Path(package.origin).parent / "buildpacks" / "conda"
+    lock = (conda / f"environment.py-{python}-linux-64.lock").read_text()
+    pins = []
+    for name in BASE_JUPYTER:
+        match = re.search(rf"/noarch/{re.escape(name)}-([0-9][^-]*)-py", lock)
+        assert match, f"{name} not in repo2docker's base environment any more"
+        pins.append(f"{name}=={match.group(1)}")
+    return pins
+
+
+def test_the_base_image_has_an_older_notebook_that_requirements_replace():
+    base = dict(pin.split("==") for pin in base_image_jupyter())
+    ours = dict(
+        re.findall(r"^(notebook|jupyterlab)==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M)
+    )
+    # pip replaces the base image's notebook only because requirements.txt pins one
+    assert set(ours) == {"notebook", "jupyterlab"}
+    assert ours != {name: base[name] for name in ours}
+
+
 def test_binder_files_alone_give_a_set_up_that_runs_the_lazers_notebook(tmp_path):
-    """Build a fresh virtual environment from binder/ as repo2docker does; run notebook 1 in it."""
+    """Build a fresh virtual environment from binder/ as repo2docker does; run notebook 1 in it.
+
+    The environment starts with the Jupyter packages of repo2docker's base image, as on Binder,
+    and must end with no conflict between them and ours (`pip check`).
+    """
     venv = tmp_path / "binder-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
+    base = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", *base_image_jupyter()],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert base.returncode == 0, base.stderr[-3000:]
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt"],
         cwd=ROOT,
@@ -85,6 +136,9 @@ def test_binder_files_alone_give_a_set_up_that_runs_the_lazers_notebook(tmp_path
         timeout=900,
     )
     assert install.returncode == 0, install.stderr[-3000:]
+    assert "dependency conflicts" not in install.stderr, install.stderr[-3000:]
+    check = subprocess.run([str(python), "-m", "pip", "check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
     work = tmp_path / "notebooks"
     work.mkdir()
     notebook = ROOT / "notebooks" / "01_robots_shoot_lazers.ipynb"

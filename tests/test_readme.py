@@ -1,4 +1,4 @@
-"""The README: its commands, its table of contents and its Binder badge."""
+"""The README: its commands, its table of contents and its Binder and Colab badges."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 
 
-def command_after(marker: str) -> str:
-    match = re.search(rf"<!-- {marker} -->\n```bash\n(.+)\n```", README)
+def command_after(marker: str, language: str = "bash") -> str:
+    match = re.search(rf"<!-- {marker} -->\n```{language}\n(.+)\n```", README)
     assert match, f"no command after <!-- {marker} --> in README.md"
     return match.group(1)
 
@@ -19,9 +19,36 @@ def command_after(marker: str) -> str:
 def test_the_readme_has_exactly_two_commands_that_set_up_from_scratch():
     assert README.count("<!-- open-command -->") == README.count("<!-- test-command -->") == 1
     for marker in ["open-command", "test-command"]:
-        assert command_after(marker).startswith("python3 -m venv .venv && ")
-    assert "jupyter lab notebooks/00_start_here.ipynb" in command_after("open-command")
-    assert command_after("test-command").endswith("-m pytest")
+        # the Python check first: a wrong Python stops before anything is installed
+        assert command_after(marker).startswith(
+            "python3 scripts/check_python.py && python3 -m venv .venv && "
+        )
+    assert command_after("open-command").endswith(
+        " && .venv/bin/python -m pip install -r requirements.txt -e ."
+        " && .venv/bin/jupyter lab notebooks/00_start_here.ipynb"
+    )
+    assert command_after("test-command").endswith(
+        " && .venv/bin/python -m pip install -r requirements-dev.txt -e ."
+        " && .venv/bin/python -m pytest"
+    )
+
+
+def test_the_windows_command_does_the_same_steps_in_windows_powershell_5():
+    assert README.count("<!-- open-command-windows -->") == 1
+    command = command_after("open-command-windows", "powershell")
+    # Windows PowerShell 5.1 has no `&&`; python.org's installer puts `py` on PATH, not
+    # `python3`; a virtual environment keeps its programs in Scripts\, not bin/.
+    assert "&&" not in command and "python3" not in command and "/" not in command
+    steps = [step.strip(" {}") for step in re.split(r"; if \(\$\?\) \{", command)]
+    version = re.match(r"py -(3\.\d+) ", steps[0]).group(1)
+    assert steps == [
+        f"py -{version} scripts\\check_python.py",
+        f"py -{version} -m venv .venv",
+        ".venv\\Scripts\\python -m pip install -r requirements.txt -e .",
+        ".venv\\Scripts\\jupyter lab notebooks\\00_start_here.ipynb",
+    ]
+    assert command.count("{") == command.count("}") == 3
+    assert version in ["3.11", "3.12", "3.13", "3.14"]
 
 
 def test_ci_runs_the_readme_test_command_as_written():
@@ -53,3 +80,19 @@ def test_the_binder_badge_opens_jupyterlab_at_start_here():
     assert match
     assert (ROOT / match.group(1)).is_file()
     assert match.group(1) == "notebooks/00_start_here.ipynb"
+
+
+def test_the_colab_badge_opens_start_here_from_the_same_repository():
+    binder = re.search(r"https://mybinder\.org/v2/gh/([^/]+/[^/]+)/HEAD", README).group(1)
+    badge = re.search(
+        r"\[!\[Open in Colab\]\(https://colab\.research\.google\.com/assets/colab-badge\.svg\)\]"
+        r"\(https://colab\.research\.google\.com/github/([^/]+/[^/]+)/blob/main/(\S+?)\)",
+        README,
+    )
+    assert badge, "no Open in Colab badge in README.md"
+    assert badge.group(1) == binder
+    assert badge.group(2) == "notebooks/00_start_here.ipynb"
+    # beside Binder's: on the line right after it
+    lines = README.splitlines()
+    binder_line = next(i for i, line in enumerate(lines) if "mybinder.org/badge_logo" in line)
+    assert "colab-badge.svg" in lines[binder_line + 1]
