@@ -1,0 +1,76 @@
+"""The workshop kit: learner copies of the notebooks, the cheat sheet and its PDF, the guide."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKSHOP = ROOT / "workshop"
+
+
+def git_status() -> str:
+    run = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def tags(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
+
+
+@pytest.mark.parametrize("solutions", ["folded", "removed"])
+def test_learner_copies_are_blank_and_leave_the_repository_clean(tmp_path, solutions):
+    before = git_status()
+    run = subprocess.run(
+        [sys.executable, "scripts/prepare_learner_copies.py", str(tmp_path / "copies"),
+         "--solutions", solutions],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert git_status() == before
+
+    originals = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    copies = sorted((tmp_path / "copies").glob("*.ipynb"))
+    assert [p.name for p in copies] == [p.name for p in originals]
+    stored_solutions = 0
+    for original, copy in zip(originals, copies, strict=True):
+        notebook = nbformat.read(copy, as_version=4)
+        nbformat.validate(notebook)
+        source = nbformat.read(original, as_version=4)
+        stored_solutions += sum("solution" in tags(cell) for cell in source.cells)
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
+        solution_cells = [cell for cell in notebook.cells if "solution" in tags(cell)]
+        if solutions == "folded":
+            assert len(solution_cells) == sum("solution" in tags(c) for c in source.cells)
+            assert all(cell.metadata["jupyter"]["source_hidden"] for cell in solution_cells)
+        else:
+            assert solution_cells == []
+            assert not any(
+                cell.cell_type == "markdown" and cell.source.startswith("**Solution")
+                for cell in notebook.cells
+            )
+        # Every other cell is kept as it is, in order: the exercises stay unsolved.
+        kept = [cell.source for cell in source.cells if "solution" not in tags(cell)]
+        assert [cell.source for cell in notebook.cells if "solution" not in tags(cell)] == (
+            kept if solutions == "folded" else [s for s in kept if not s.startswith("**Solution")]
+        )
+    assert stored_solutions > 0, "no notebook has a solution cell: the test checks nothing"
+
+
+def test_learner_copies_refuse_to_overwrite_the_notebooks():
+    before = git_status()
+    run = subprocess.run(
+        [sys.executable, "scripts/prepare_learner_copies.py", "notebooks"],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode != 0
+    assert "another folder than notebooks/" in run.stderr
+    assert git_status() == before
