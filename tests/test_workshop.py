@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +78,58 @@ def test_learner_copies_refuse_to_overwrite_the_notebooks():
     assert run.returncode != 0
     assert "another folder than notebooks/" in run.stderr
     assert git_status() == before
+
+
+CHEATSHEET = WORKSHOP / "cheatsheet.md"
+
+
+def test_the_cheat_sheet_code_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # run_job writes its videos here
+    blocks = re.findall(r"```python\n(.*?)```", CHEATSHEET.read_text(), re.S)
+    assert len(blocks) == 2
+    for block in blocks:
+        exec(compile(block, str(CHEATSHEET), "exec"), {})
+
+
+def test_the_cheat_sheet_covers_what_a_learner_looks_up():
+    import helpers
+
+    text = CHEATSHEET.read_text()
+    for needed in [
+        "gym.make(", "env.reset(seed=", "env.step(action)", "env.render()", "env.close()",
+        "`observation`", "`reward`", "`terminated`", "`truncated`", "`info`",
+        "decision_function(observation, action_space)", "train(transition)",
+        "train_on_history(history)", "seed(seed)", "`explore`", "exploration_off(agent)",
+        "show_video(", "evaluate(", "describe_returns(",
+        "incompleteideas.net", "huggingface.co/learn/deep-rl-course", "gymnasium.farama.org",
+        "cleanrl", "rl-baselines3-zoo",
+    ]:  # fmt: skip
+        assert needed in text, f"the cheat sheet should mention {needed!r}"
+    # run_job's and evaluate's signatures as they are, and every Transition key.
+    for function in (helpers.run_job, helpers.evaluate):
+        for parameter in inspect.signature(function).parameters.values():
+            if parameter.default is inspect.Parameter.empty:
+                assert parameter.name in text
+            elif parameter.name != "record_video":
+                assert f"{parameter.name}={parameter.default!r}".replace("'", '"') in text
+    for key in helpers.Transition.__annotations__:
+        assert f"`{key}`" in text
+
+
+def test_the_cheat_sheet_pdf_is_one_page(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "build_cheatsheet", ROOT / "scripts/build_cheatsheet.py"
+    )
+    try:
+        build_cheatsheet = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(build_cheatsheet)
+    except ModuleNotFoundError as error:
+        pytest.fail(f"{error}: install requirements-dev.txt")
+    assert build_cheatsheet.pdf_pages(WORKSHOP / "cheatsheet.pdf") == 1
+    if not any(shutil.which(name) for name in build_cheatsheet.BROWSERS):
+        pytest.skip("Chromium is not installed: the PDF cannot be rebuilt here")
+    fresh = tmp_path / "cheatsheet.pdf"
+    assert build_cheatsheet.build(target=fresh) == 1
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(fresh)], capture_output=True, text=True).stdout
+        assert re.search(r"Pages:\s+1\n", info) and "(A4)" in info
