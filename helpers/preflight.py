@@ -320,8 +320,9 @@ def check_old_gym() -> list[Check]:
     """Is the old `gym` package (Gymnasium's predecessor) installed beside it?
 
     It does not stop the series, but ``import gym`` then loads the old library,
-    whose ``step`` returns four values instead of five: code copied from
-    elsewhere breaks in confusing ways.
+    which is no longer developed (its work moved to Gymnasium; before its 0.26,
+    ``step`` returned four values, not five): code copied from elsewhere then
+    behaves differently from the series' code, in confusing ways.
     """
     try:
         old = importlib.metadata.version("gym")

@@ -133,3 +133,35 @@ def test_the_cheat_sheet_pdf_is_one_page(tmp_path):
     if shutil.which("pdfinfo"):
         info = subprocess.run(["pdfinfo", str(fresh)], capture_output=True, text=True).stdout
         assert re.search(r"Pages:\s+1\n", info) and "(A4)" in info
+
+
+def test_the_guide_and_readme_name_only_commands_that_exist():
+    import helpers.preflight  # noqa: F401 - the module the guide runs with -m
+
+    for page in ["instructor_guide.md", "README.md"]:
+        text = (WORKSHOP / page).read_text()
+        for script in set(re.findall(r"scripts/[a-z_]+\.py", text)):
+            assert (ROOT / script).is_file(), f"{page} names {script}, which does not exist"
+        for link in re.findall(r"\]\(([^)#:]+)\)", text):
+            assert (WORKSHOP / link).exists(), f"{page} links to {link}, which does not exist"
+    guide = (WORKSHOP / "instructor_guide.md").read_text()
+    for number in ["00", "01", "02", "03", "04", "05", "06", "09", "10"]:
+        assert f"| {number} " in guide, f"the agenda should give notebook {number} a slot"
+
+
+@pytest.mark.parametrize(
+    ("script", "arguments"),
+    [
+        ("build_wheelhouse.py", ["--platform", "linux-x86_64", "--python", "3.12"]),
+        ("prepare_learner_copies.py", ["FOLDER", "--solutions", "removed"]),
+    ],
+)
+def test_the_options_the_guide_shows_are_accepted(script, arguments):
+    guide = (WORKSHOP / "instructor_guide.md").read_text()
+    assert " ".join(a for a in arguments if a != "FOLDER") in guide
+    run = subprocess.run(
+        [sys.executable, f"scripts/{script}", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    for option in [a for a in arguments if a.startswith("--")]:
+        assert option in run.stdout
