@@ -42,7 +42,6 @@ class Platform:
     name: str
     uv: str
     pip: tuple[str, ...]
-    python: str  # how to call Python in the learner's virtual environment
 
 
 # glibc 2.28 or newer: Debian 10, Ubuntu 20.04, Fedora 29 and later. pip expands a
@@ -54,14 +53,10 @@ LINUX_TAGS = (
 PLATFORMS = {
     platform.name: platform
     for platform in [
-        Platform("linux-x86_64", "x86_64-manylinux_2_28", LINUX_TAGS, ".venv/bin/python"),
-        Platform("macos-arm64", "aarch64-apple-darwin", ("macosx_13_0_arm64",), ".venv/bin/python"),
-        Platform(
-            "macos-x86_64", "x86_64-apple-darwin", ("macosx_13_0_x86_64",), ".venv/bin/python"
-        ),
-        Platform(
-            "windows-amd64", "x86_64-pc-windows-msvc", ("win_amd64",), r".venv\Scripts\python"
-        ),
+        Platform("linux-x86_64", "x86_64-manylinux_2_28", LINUX_TAGS),
+        Platform("macos-arm64", "aarch64-apple-darwin", ("macosx_13_0_arm64",)),
+        Platform("macos-x86_64", "x86_64-apple-darwin", ("macosx_13_0_x86_64",)),
+        Platform("windows-amd64", "x86_64-pc-windows-msvc", ("win_amd64",)),
     ]
 }
 PYTHONS = ["3.11", "3.12", "3.13"]
@@ -103,7 +98,7 @@ def resolve(uv: str, platform: Platform, python: str, requirements: Path, output
     if run.returncode != 0:
         reason = [line.strip() for line in run.stderr.splitlines() if line.strip()]
         causes = [line for line in reason if "because" in line.lower()]
-        return (causes or reason or ["uv pip compile failed"])[0]
+        return (causes or reason or ["uv pip compile failed"])[0].removeprefix("cause: ")
     return ""
 
 
@@ -123,23 +118,31 @@ def download(platform: Platform, python: str, pinned: Path, folder: Path) -> int
 
 
 def install_instructions(built: list[tuple[Platform, list[str]]]) -> str:
+    """What a learner types, per platform, to install from the wheelhouse."""
     lines = [
         "Install the series with no network, from this wheelhouse.",
-        "In the project's folder (the one with requirements.txt), run the line for your machine:",
+        "In the project's folder (the one with requirements.txt), run the lines for your machine.",
         "",
     ]
     for platform, pythons in built:
+        windows = platform.name.startswith("windows")
+        folder = f"wheelhouse\\{platform.name}" if windows else f"wheelhouse/{platform.name}"
+        sep = "\\" if windows else "/"
+        bin_folder = ".venv\\Scripts\\" if windows else ".venv/bin/"
         lines += [
             f"{platform.name} (Python {', '.join(pythons)}):",
-            f"  python3 -m venv .venv && {platform.python} -m pip install --no-index "
-            f"--find-links wheelhouse/{platform.name} -r requirements.txt -e .",
+            f"  {'py -3.12' if windows else 'python3'} -m venv .venv",
+            f"  {bin_folder}python -m pip install --no-index --find-links {folder} "
+            f"-r requirements.txt -e .",
+            f"  {bin_folder}python -m helpers.preflight",
+            f"  {bin_folder}jupyter lab {'notebooks' + sep}00_start_here.ipynb",
             "",
         ]
-    lines += [
-        "On Windows, type `py -3.12` (or 3.11, 3.13) instead of `python3`.",
-        "Then check the machine: .venv/bin/python -m helpers.preflight",
-        "and open the series: .venv/bin/jupyter lab notebooks/00_start_here.ipynb",
-    ]
+    lines.append(
+        "The first line makes a virtual environment (.venv) with your Python (3.11, 3.12 or "
+        "3.13; on Windows, `py -3.11` or `py -3.13` work too), the second installs the series "
+        "into it, the third checks the machine, the fourth opens the series."
+    )
     return "\n".join(lines) + "\n"
 
 
