@@ -69,6 +69,24 @@ def test_learner_copies_are_blank_and_leave_the_repository_clean(tmp_path, solut
     assert stored_solutions > 0, "no notebook has a solution cell: the test checks nothing"
 
 
+def test_a_learner_copy_runs_and_its_exercises_are_unsolved(tmp_path):
+    from nbclient import NotebookClient
+
+    run = subprocess.run(
+        [sys.executable, "scripts/prepare_learner_copies.py", str(tmp_path),
+         "--solutions", "removed"],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    notebook = nbformat.read(tmp_path / "00_start_here.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute(cwd=str(tmp_path))
+    printed = "".join(
+        output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
+    )
+    assert printed.count("not yet:") == 2
+    assert "well done" not in printed
+
+
 def test_learner_copies_refuse_to_overwrite_the_notebooks():
     before = git_status()
     run = subprocess.run(
