@@ -21,7 +21,7 @@ runs this same check without importing the package first.
 >>> [check.status for check in check_python((3, 12, 1))]
 ['ok']
 >>> print(check_python((3, 10, 4))[0].found)
-Python 3.10.4: the series runs on Python 3.11, 3.12 or 3.13
+3.10.4: the series runs on Python 3.11, 3.12 or 3.13
 """
 
 from __future__ import annotations
@@ -97,10 +97,10 @@ def check_python(version_info: Sequence[int] | None = None) -> list[Check]:
     """Is this Python one of the supported versions (3.11, 3.12, 3.13)?
 
     >>> check_python((3, 13, 0))[0].found
-    'Python 3.13.0'
+    '3.13.0'
     """
     version = tuple(version_info if version_info is not None else sys.version_info[:3])
-    found = "Python " + ".".join(str(part) for part in version[:3])
+    found = ".".join(str(part) for part in version[:3])
     if tuple(version[:2]) in SUPPORTED_PYTHONS:
         return [Check("Python", "ok", found)]
     return [
@@ -176,7 +176,7 @@ def _check_package(name: str, pinned: str | None) -> Check:
     try:
         installed = importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
-        return Check(name, "fail", f"{name} is not installed", fix_one)
+        return Check(name, "fail", "not installed", fix_one)
     module = IMPORT_NAMES.get(name, name.replace("-", "_"))
     try:
         importlib.import_module(module)
@@ -184,7 +184,7 @@ def _check_package(name: str, pinned: str | None) -> Check:
         return Check(
             name,
             "fail",
-            f"{name} {installed} is installed but `import {module}` fails: {error}",
+            f"{installed} is installed but `import {module}` fails: {error}",
             f'python -m pip install --force-reinstall "{name}=={pinned or installed}"',
         )
     minimum = MINIMUM_VERSIONS.get(name)
@@ -192,7 +192,7 @@ def _check_package(name: str, pinned: str | None) -> Check:
         return Check(
             name,
             "fail",
-            f"{name} {installed} is too old: the series needs {'.'.join(map(str, minimum))} "
+            f"{installed} is too old: the series needs {'.'.join(map(str, minimum))} "
             f"or newer (it was made with {pinned})",
             fix_one,
         )
@@ -200,11 +200,11 @@ def _check_package(name: str, pinned: str | None) -> Check:
         return Check(
             name,
             "warning",
-            f"{name} {installed}, not the tested {pinned}: it may work, "
+            f"{installed}, not the tested {pinned}: it may work, "
             f"but the numbers in the notebooks may differ",
             fix_one,
         )
-    return Check(name, "ok", f"{name} {installed}")
+    return Check(name, "ok", installed)
 
 
 def check_packages(requirements: str | Path | None = None) -> list[Check]:
@@ -327,12 +327,12 @@ def check_old_gym() -> list[Check]:
     try:
         old = importlib.metadata.version("gym")
     except importlib.metadata.PackageNotFoundError:
-        return [Check("old gym", "ok", "the old `gym` package is not installed")]
+        return [Check("old gym", "ok", "not installed")]
     return [
         Check(
             "old gym",
             "warning",
-            f"the old `gym` {old} is installed: `import gym` loads it, not Gymnasium",
+            f"gym {old} is installed: `import gym` loads it, not Gymnasium",
             "python -m pip uninstall -y gym   (the series imports gymnasium)",
         )
     ]
@@ -348,7 +348,7 @@ def check_jupyterlab() -> list[Check]:
 def check_box2d() -> list[Check]:
     """Is Box2D (LunarLander's physics) installed? Optional: notebook 07 skips without it."""
     if importlib.util.find_spec("Box2D") is not None:
-        return [Check("Box2D", "ok", "Box2D is installed: LunarLander runs")]
+        return [Check("Box2D", "ok", "installed: LunarLander runs")]
     return [
         Check(
             "Box2D",
@@ -389,7 +389,7 @@ def run_checks() -> list[Check]:
 def ready(checks: Sequence[Check]) -> bool:
     """Whether the series can run: no check failed (warnings and optional parts are fine).
 
-    >>> ready([Check("Python", "ok", "Python 3.12.1"), Check("Box2D", "optional", "missing")])
+    >>> ready([Check("Python", "ok", "3.12.1"), Check("Box2D", "optional", "missing")])
     True
     """
     return not any(check.status == "fail" for check in checks)
