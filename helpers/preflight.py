@@ -21,7 +21,7 @@ runs this same check without importing the package first.
 >>> [check.status for check in check_python((3, 12, 1))]
 ['ok']
 >>> print(check_python((3, 10, 4))[0].found)
-3.10.4: the series runs on Python 3.11, 3.12 or 3.13
+3.10.4: the series runs on Python 3.11, 3.12, 3.13 or 3.14
 """
 
 from __future__ import annotations
@@ -52,8 +52,12 @@ __all__ = [
     "run_checks",
 ]
 
-SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
-"""The Python versions the series is tested with (requires-python ``>=3.11,<3.14``)."""
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13), (3, 14))
+"""The Python versions the series installs on (the same as scripts/check_python.py's)."""
+
+_SUPPORTED_NAMES = ", ".join(f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS[:-1]) + (
+    " or {}.{}".format(*SUPPORTED_PYTHONS[-1])
+)
 
 REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
 """The pinned list the series is installed from."""
@@ -61,7 +65,16 @@ REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
 INSTALL_COMMAND = "python -m pip install -r requirements.txt -e .   (in the project's folder)"
 
 # The name to import for each distribution whose import name is not its own name.
-IMPORT_NAMES = {"ipython": "IPython", "imageio-ffmpeg": "imageio_ffmpeg", "ale-py": "ale_py"}
+IMPORT_NAMES = {
+    "ipython": "IPython",
+    "imageio-ffmpeg": "imageio_ffmpeg",
+    "ale-py": "ale_py",
+    "pygame-ce": "pygame",
+    "argon2-cffi-bindings": "_argon2_cffi_bindings",
+}
+
+# The packages that bring Box2D, which is optional: `check_box2d` reports on it.
+BOX2D_PACKAGES = {"box2d", "ufal-pybox2d"}
 
 # The oldest versions whose API the series uses: `gymnasium.register_envs` and the
 # five values of `step` (Gymnasium 1.0), the games inside the wheel (ale-py 0.9).
@@ -94,7 +107,7 @@ def on_colab() -> bool:
 
 
 def check_python(version_info: Sequence[int] | None = None) -> list[Check]:
-    """Is this Python one of the supported versions (3.11, 3.12, 3.13)?
+    """Is this Python one of the supported versions (3.11 to 3.14)?
 
     >>> check_python((3, 13, 0))[0].found
     '3.13.0'
@@ -107,8 +120,8 @@ def check_python(version_info: Sequence[int] | None = None) -> list[Check]:
         Check(
             "Python",
             "fail",
-            f"{found}: the series runs on Python 3.11, 3.12 or 3.13",
-            "install Python 3.11, 3.12 or 3.13 (python.org), then make the virtual "
+            f"{found}: the series runs on Python {_SUPPORTED_NAMES}",
+            f"install Python {_SUPPORTED_NAMES} (python.org), then make the virtual "
             "environment with it: python3.12 -m venv .venv",
         )
     ]
@@ -212,7 +225,9 @@ def check_packages(requirements: str | Path | None = None) -> list[Check]:
 
     A missing package, one that fails to import or one older than the series
     needs is a failure; another version than the pinned one is a warning.
-    JupyterLab is left to `check_jupyterlab` (Colab brings its own Jupyter).
+    Only the lines whose environment marker holds on this machine are checked.
+    JupyterLab is left to `check_jupyterlab` (Colab brings its own Jupyter), and
+    Box2D, which is optional, to `check_box2d`.
     """
     path = Path(requirements) if requirements is not None else REQUIREMENTS
     if not path.is_file():
@@ -230,7 +245,7 @@ def check_packages(requirements: str | Path | None = None) -> list[Check]:
         if parsed is None:
             continue
         name, pinned, marker = parsed
-        if name == "jupyterlab" or not marker_applies(marker):
+        if name == "jupyterlab" or name in BOX2D_PACKAGES or not marker_applies(marker):
             continue
         checks.append(_check_package(name, pinned))
     return checks
@@ -354,8 +369,7 @@ def check_box2d() -> list[Check]:
             "Box2D",
             "optional",
             "not available on this machine: notebook 07 will skip",
-            _install_one("gymnasium", "[box2d]")
-            + "   (where a ready-made Box2D exists for your machine)",
+            INSTALL_COMMAND + "   (requirements.txt names the Box2D package for your machine)",
         )
     ]
 

@@ -104,3 +104,11 @@ def test_pyproject_requires_the_same_pythons_as_the_check():
     allowed = SpecifierSet(project["requires-python"])
     for minor in range(6, 20):
         assert (f"3.{minor}.0" in allowed) == ((3, minor) in check_python.SUPPORTED), minor
+
+
+def test_the_pre_flight_check_accepts_the_same_pythons_as_the_set_up_check():
+    import runpy
+
+    from helpers.preflight import SUPPORTED_PYTHONS
+
+    assert list(SUPPORTED_PYTHONS) == runpy.run_path(str(CHECK))["SUPPORTED"]
