@@ -73,6 +73,22 @@ def test_the_table_of_contents_lists_every_notebook():
     assert linked == notebooks
 
 
+def test_the_table_gives_each_notebook_the_time_its_header_states():
+    """The README's time column and the total agree with each notebook's own estimate."""
+    import nbformat
+
+    stated = {}
+    for path in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
+        header = nbformat.read(path, as_version=4).cells[0].source
+        match = re.search(r"\*\*Time:\*\* (?:about )?(\d+) minutes", header)
+        assert match, f"{path.name}: no '**Time:** N minutes' in its first cell"
+        stated[path.name] = int(match.group(1))
+    rows = re.findall(r"\]\(notebooks/([0-9][^)]+\.ipynb)\) \|[^|]+\| (\d+) min \|", README)
+    assert {name: int(minutes) for name, minutes in rows} == stated
+    total = sum(stated.values())
+    assert f"({total} minutes)" in README
+
+
 def test_the_binder_badge_opens_jupyterlab_at_start_here():
     match = re.search(
         r"https://mybinder\.org/v2/gh/[^/]+/[^/]+/HEAD\?urlpath=lab/tree/(\S+?)\)", README
