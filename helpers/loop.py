@@ -77,11 +77,15 @@ class JobResult:
     (stopped by a time limit) or ``"unfinished"`` (the job's steps ran out first).
 
     ``parameters``: the arguments of the call.
+
+    ``video_folder``: the folder of this run's videos, a new one inside
+    ``video_dir`` (``None`` if no video was recorded).
     """
 
     history: list[dict[str, Any]] = field(default_factory=list)
     episodes: list[dict[str, Any]] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
+    video_folder: Path | None = None
 
     @property
     def returns(self) -> list[float]:
@@ -170,6 +174,16 @@ def _check_arguments(
     raise TypeError(
         f"record_video must be True, False or a function episode -> bool; got {record_video!r}."
     )
+
+
+def _run_label(env_name: str, seed: int | None) -> str:
+    """The end of a run's video folder name: ``SpaceInvaders-v5_seed42``.
+
+    >>> _run_label("ALE/SpaceInvaders-v5", 42)
+    'SpaceInvaders-v5_seed42'
+    """
+    name = env_name.rsplit("/", 1)[-1]
+    return name if seed is None else f"{name}_seed{seed}"
 
 
 def _progress_bar(steps: int, label: str) -> tqdm:
@@ -343,7 +357,12 @@ def run_job(
         episodes_per_train: call ``train_on_history`` after every that many
             finished episodes; 0 never calls it.
         verbose: print a line when an episode ends.
-        video_dir: where the mp4 files go (``episode-000000.mp4``, ...).
+        video_dir: the folder for videos. Each run records into a new folder
+            of its own inside it, such as
+            ``gym-results/2026-11-24_221530_SpaceInvaders-v5_seed42/``
+            (``result.video_folder``), as ``episode-000000.mp4``, ...: a later
+            run never overwrites them. Videos play at the game's real speed,
+            and Atari videos show every sprite (see `helpers.atari_frames`).
         seed: seeds the environment's first reset, its action space and the
             model (through ``model.seed``, if it has one): same seed, same run.
         record_video: True (every episode), False (none) or a function of the
@@ -353,8 +372,9 @@ def run_job(
         progress: show a progress bar (text, on stdout).
 
     If the run stops on an exception or an interrupt, the environment is closed,
-    videos of finished episodes stay complete, the half-written one is removed,
-    and what was collected is attached to the exception as ``partial_result``.
+    videos of finished episodes stay complete, the half-written one is removed
+    (the run's folder holds exactly the videos the result lists), and what was
+    collected is attached to the exception as ``partial_result``.
 
     >>> from helpers import RandomAgent
     >>> result = run_job("CartPole-v1", RandomAgent(), steps=20, seed=1, record_video=False)
@@ -372,7 +392,8 @@ def run_job(
     bar = _progress_bar(steps, env_name) if progress else None
     camera: Camera | None = None
     try:
-        camera = Camera(env, schedule, video_dir)
+        camera = Camera(env, schedule, video_dir, label=_run_label(env_name, seed))
+        result.video_folder = camera.folder
         history = History(result, keep_observations, verbose, bar)
         hooks = TrainingHooks(model, episodes_per_train)
         if seed is not None:
@@ -403,18 +424,19 @@ def run_job(
 
         if history.episode_steps:  # the steps ran out in the middle of an episode
             history.end_episode("unfinished", camera.finish())
-        camera.discard()  # an episode that had only its first frame: not worth a video
     except BaseException as err:
-        if camera is not None:
-            camera.discard()
         err.partial_result = result  # type: ignore[attr-defined]
         err.add_note(
             f"run_job stopped after {len(result.history)} steps; what it collected is on this "
             f"exception's .partial_result (in Jupyter: sys.last_value.partial_result)."
         )
         raise
-    finally:
-        if bar is not None:
-            bar.close()
-        env.close()
+    finally:  # keep the videos listed in the result, and only those; close everything
+        try:
+            if camera is not None:
+                camera.close(keep=result.videos)
+        finally:
+            if bar is not None:
+                bar.close()
+            env.close()
     return result

@@ -2,13 +2,16 @@
 
 - `EpisodeRecorder`: streams frames into an H.264 mp4 while an episode runs.
 - `Camera`: films the episodes of a job that a schedule picks, one mp4 each (`run_job` uses it).
+- `new_run_folder`: a new folder of its own for one run's videos, with a readable name.
+- `video_frame`: a frame as the encoder wants it (``uint8`` RGB), or a clear error.
 - `show_video`: an inline ``<video>`` that carries the mp4 as a base64 data URI.
-- `VideoTooLargeError`: raised instead of embedding a file that would freeze the browser.
+- `VideoTooLargeError`, `VideoEncodingError`: the errors of showing and recording.
 
-Frames go straight to an ffmpeg process (imageio-ffmpeg), so an episode is never
-held in memory, and the encoding runs beside the environment on another core.
-The file is written under a temporary name and renamed only once complete, so a
-video you find in the folder always plays.
+Frames go straight to an ffmpeg process (the one imageio-ffmpeg ships), so an
+episode is never held in memory, and the encoding runs beside the environment on
+another core. The file is written under a temporary name (``.partial``) and
+renamed only once ffmpeg has finished it without error, so a video you find in
+the folder always plays; a failed or interrupted recording leaves no file.
 
 >>> import numpy as np, tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -23,8 +26,14 @@ from __future__ import annotations
 
 import base64
 import os
+import re
+import signal
+import subprocess
+import sys
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
+from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -34,105 +43,231 @@ import imageio_ffmpeg
 import numpy as np
 from IPython.display import HTML
 
-__all__ = ["EpisodeRecorder", "Camera", "show_video", "VideoTooLargeError", "PARTIAL_SUFFIX"]
+from helpers.atari_frames import FlickerFreeScreen, atari_step_rate, is_atari
+
+__all__ = [
+    "EpisodeRecorder",
+    "Camera",
+    "new_run_folder",
+    "video_frame",
+    "show_video",
+    "VideoTooLargeError",
+    "VideoEncodingError",
+    "PARTIAL_SUFFIX",
+    "ENCODER_OPTIONS",
+]
 
 PARTIAL_SUFFIX = ".partial"
 """Added to a video's name while it is being written."""
+
+ENCODER_OPTIONS = ["-preset", "veryfast", "-threads", "1"]
+"""x264's settings: "veryfast" on one thread keeps up with a game on the other core."""
 
 
 class VideoTooLargeError(ValueError):
     """Raised by `show_video` for a file too large to embed in a notebook."""
 
 
+class VideoEncodingError(RuntimeError):
+    """Raised when ffmpeg could not finish a video (disk full, a size limit, killed)."""
+
+
+def video_frame(frame: Any) -> np.ndarray:
+    """`frame` as the encoder wants it: a ``uint8`` array ``(height, width, 3)``.
+
+    Floats in [0, 1] are scaled to 0..255; floats and integers in 0..255 are
+    converted; anything else is a clear error (an all-black video helps nobody).
+
+    >>> video_frame(np.full((2, 2, 3), 0.5))[0, 0]
+    array([128, 128, 128], dtype=uint8)
+    """
+    array = np.asarray(frame)
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise ValueError(
+            f"A video frame must be an RGB image of shape (height, width, 3), "
+            f"got shape {array.shape}. Make the environment with render_mode='rgb_array'."
+        )
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == np.bool_:
+        return array.astype(np.uint8) * np.uint8(255)
+    if np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer):
+        low, high = (array.min(), array.max()) if array.size else (0, 0)
+        if np.issubdtype(array.dtype, np.floating):
+            if not np.isfinite(array).all():
+                raise ValueError("A video frame has NaN or infinite values: it cannot be shown.")
+            if low >= 0 and high <= 1:
+                return np.rint(array * 255).astype(np.uint8)
+        if low >= 0 and high <= 255:
+            return np.rint(array).astype(np.uint8)
+        raise ValueError(
+            f"A video frame of {array.dtype} values from {low} to {high}: colours must be "
+            f"0..255 (or floats in 0..1). Scale the frame into that range."
+        )
+    raise ValueError(
+        f"A video frame must hold numbers (uint8 0..255, or floats in 0..1), not {array.dtype}."
+    )
+
+
 class EpisodeRecorder:
     """Write RGB frames to an mp4 (H.264, yuv420p) as they come.
 
-    The file appears under its final name only when `close` finishes it;
+    The file appears under its final name only when `close` finishes it and ffmpeg
+    reports success; if ffmpeg fails (disk full, a file size limit, killed),
+    `close` or `add_frame` raises `VideoEncodingError` and no file is left.
     `discard` (or leaving a ``with`` block by an exception) removes the
-    half-written file instead.
+    half-written file instead. A closed recorder takes no more frames.
 
-    Frames must be ``uint8`` arrays of shape ``(height, width, 3)``, all the
-    same size. An odd width or height is padded by one black pixel, since
-    yuv420p needs even sizes.
+    Frames are ``uint8`` arrays of shape ``(height, width, 3)`` (floats in [0, 1]
+    are scaled), all the same size. An odd width or height is padded by one black
+    pixel, since yuv420p needs even sizes.
     """
 
-    def __init__(self, path: str | os.PathLike[str], fps: float) -> None:
+    def __init__(self, path: str | os.PathLike[str], fps: float | Fraction) -> None:
         self.path = Path(path)
         self.partial_path = self.path.with_name(self.path.name + PARTIAL_SUFFIX)
-        self.fps = fps
+        self.fps = Fraction(fps).limit_denominator(1001)
         self.frames = 0
-        self._writer: Any = None
-        self._size: tuple[int, int] | None = None
+        self.state = "new"  # then "recording", and "finished" or "discarded"
+        self._process: subprocess.Popen[bytes] | None = None
+        self._errors: Any = None  # ffmpeg's messages, in a temporary file
+        self._shape: tuple[int, ...] | None = None  # the shape of the frames as given
 
-    def add_frame(self, frame: np.ndarray) -> None:
+    def add_frame(self, frame: Any) -> None:
         """Append one frame (``uint8``, ``(height, width, 3)``)."""
-        frame = np.asarray(frame)
-        if frame.ndim != 3 or frame.shape[2] != 3:
-            raise ValueError(
-                f"A video frame must be an RGB image of shape (height, width, 3), "
-                f"got shape {frame.shape}. Make the environment with render_mode='rgb_array'."
+        if self.state in ("finished", "discarded"):
+            raise RuntimeError(
+                f"This recorder is {self.state}: {self.path.name} takes no more frames. "
+                f"Start a new EpisodeRecorder for another video."
             )
-        height, width = frame.shape[:2]
-        if height % 2 or width % 2:
-            frame = np.pad(frame, ((0, height % 2), (0, width % 2), (0, 0)))
-        if self._writer is None:
-            self._start(frame.shape[1], frame.shape[0])
-        elif (frame.shape[1], frame.shape[0]) != self._size:
-            raise ValueError(
-                f"Every frame of a video must have the same size: the first was "
-                f"{self._size[1]}x{self._size[0]} (height x width), this one is "
-                f"{frame.shape[0]}x{frame.shape[1]}."
-            )
-        self._writer.send(np.ascontiguousarray(frame, dtype=np.uint8))
+        if (
+            type(frame) is not np.ndarray
+            or frame.dtype != np.uint8
+            or frame.shape != self._shape
+            or frame.shape[0] % 2
+            or frame.shape[1] % 2
+            or not frame.flags.c_contiguous
+        ):
+            frame = self._prepare(frame)
+        try:
+            self._process.stdin.write(frame.data)  # type: ignore[union-attr]
+        except OSError as err:  # ffmpeg is gone: it stopped reading
+            self._fail(f"ffmpeg stopped reading frames ({err})")
         self.frames += 1
 
+    def _prepare(self, frame: Any) -> np.ndarray:
+        """Check and convert a frame; start ffmpeg on the first one."""
+        array = video_frame(frame)
+        if self._shape is None:
+            self._shape = array.shape
+            self._start(array.shape[1] + array.shape[1] % 2, array.shape[0] + array.shape[0] % 2)
+        elif array.shape != self._shape:
+            raise ValueError(
+                f"Every frame of a video must have the same size: the first was "
+                f"{self._shape[0]}x{self._shape[1]} (height x width), this one is "
+                f"{array.shape[0]}x{array.shape[1]}."
+            )
+        height, width = array.shape[:2]
+        if height % 2 or width % 2:
+            array = np.pad(array, ((0, height % 2), (0, width % 2), (0, 0)))
+        return np.ascontiguousarray(array)
+
     def _start(self, width: int, height: int) -> None:
-        self._size = (width, height)
-        self._writer = imageio_ffmpeg.write_frames(
+        """Start ffmpeg, reading raw RGB frames from a pipe."""
+        command = [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{width}x{height}",
+            "-r",
+            str(self.fps),
+            "-i",
+            "-",
+            "-an",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            *ENCODER_OPTIONS,
+            # "-f mp4": the temporary name does not end in .mp4. "+faststart": the
+            # index goes first, so browsers start playing at once.
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
             str(self.partial_path),
-            size=(width, height),
-            fps=self.fps,
-            codec="libx264",
-            pix_fmt_in="rgb24",
-            pix_fmt_out="yuv420p",
-            macro_block_size=1,
-            ffmpeg_log_level="error",
-            # "-f mp4": the temporary name does not end in .mp4. "+faststart": the index
-            # goes first, so browsers start playing at once. "veryfast" on one thread
-            # keeps up with the game on the other core and gives small files.
-            output_params=[
-                "-f",
-                "mp4",
-                "-movflags",
-                "+faststart",
-                "-preset",
-                "veryfast",
-                "-threads",
-                "1",
-            ],
+        ]
+        self._errors = tempfile.TemporaryFile()
+        self.state = "recording"
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=self._errors,
+            # its own process group: a Ctrl-C in a terminal reaches Python, which
+            # then stops ffmpeg itself (finishing or discarding the file)
+            **(
+                {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
+                if sys.platform == "win32"
+                else {"start_new_session": True}
+            ),
         )
-        self._writer.send(None)  # start the ffmpeg process
+        _enlarge_pipe(self._process.stdin)
+
+    def _fail(self, what: str) -> None:
+        """Stop ffmpeg, remove the broken file, and raise a clear error."""
+        process, self._process = self._process, None
+        message = ""
+        if process is not None:
+            _stop(process)
+            message = _describe_exit(process.returncode, self._errors)
+        self.state = "discarded"
+        self.partial_path.unlink(missing_ok=True)
+        raise VideoEncodingError(
+            f"Could not record {self.path.name}: {what}{message}. Earlier videos are "
+            f"complete; free some disk space or pass record_video=False."
+        )
 
     def close(self) -> Path | None:
         """Finish the file and give it its final name; returns that path.
 
         Returns ``None`` when no frame was ever added (no file is written).
+        Raises `VideoEncodingError` (and removes the broken file) if ffmpeg failed.
         """
-        if self._writer is None:
+        if self.state == "finished":
+            return self.path
+        if self.state == "discarded":
             return None
-        writer, self._writer = self._writer, None
-        writer.close()
+        process = self._process
+        if process is None:
+            self.state = "discarded"
+            return None
+        try:
+            process.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass  # ffmpeg died: its exit status says why
+        if process.wait() != 0:
+            self._fail("ffmpeg failed")
+        if not _is_complete_mp4(self.partial_path):
+            self._fail("ffmpeg left an incomplete file")
         os.replace(self.partial_path, self.path)
+        self._process = None
+        self.state = "finished"
         return self.path
 
     def discard(self) -> None:
         """Stop writing and delete the half-written file."""
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            try:
-                writer.close()
-            except Exception:  # noqa: BLE001 - the file is being thrown away anyway
-                pass
+        process, self._process = self._process, None
+        if self.state != "finished":
+            self.state = "discarded"
+        if process is not None:
+            _stop(process)
         self.partial_path.unlink(missing_ok=True)
 
     def __enter__(self) -> EpisodeRecorder:
@@ -150,51 +285,162 @@ class EpisodeRecorder:
             self.discard()
 
 
-def _prepare_video_dir(video_dir: str | os.PathLike[str]) -> Path:
-    """Create `video_dir` and make sure we can write in it, before the job starts."""
-    folder = Path(video_dir)
+def _enlarge_pipe(pipe: Any) -> None:
+    """Let the pipe to ffmpeg hold about ten frames (Linux), so a frame is handed
+    over at once while ffmpeg encodes the ones before."""
+    set_size = getattr(__import__("fcntl"), "F_SETPIPE_SZ", None) if os.name == "posix" else None
+    if set_size is not None:
+        try:
+            __import__("fcntl").fcntl(pipe.fileno(), set_size, 1 << 20)
+        except OSError:
+            pass  # a smaller pipe only means waiting a little more
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill ffmpeg and wait until it is gone (so it writes nothing more)."""
+    if process.poll() is None:
+        process.kill()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
-            pass
+        process.stdin.close()  # type: ignore[union-attr]
+    except OSError:
+        pass
+    process.wait()
+
+
+def _describe_exit(returncode: int, errors: Any) -> str:
+    """Why ffmpeg stopped, in words: its exit status and the end of its messages."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        reason = {"SIGXFSZ": " (the file size limit)", "SIGKILL": " (killed)"}.get(name, "")
+        status = f" (ffmpeg was stopped by {name}{reason})"
+    else:
+        status = f" (ffmpeg exited with status {returncode})"
+    text = ""
+    if errors is not None:
+        try:
+            errors.seek(0)
+            text = errors.read().decode(errors="replace").strip().splitlines()[-1:][0]
+        except (OSError, IndexError):
+            text = ""
+    return status + (f": {text}" if text else "")
+
+
+def _is_complete_mp4(path: Path) -> bool:
+    """Whether `path` starts as a finished mp4 does: an ``ftyp`` box, then the index
+    (``moov``, put first by +faststart) or the data."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(8)
+            if len(head) < 8 or head[4:8] != b"ftyp":
+                return False
+            file.seek(int.from_bytes(head[:4], "big"))
+            return file.read(8)[4:8] == b"moov"
+    except OSError:
+        return False
+
+
+def new_run_folder(video_dir: str | os.PathLike[str], label: str) -> Path:
+    """Create and return a new folder of `video_dir` for one run: ``<date>_<time>_<label>``.
+
+    The folder is made with ``mkdir``, which fails if it exists: two runs that
+    start in the same second (two notebooks open) get ``..._2``, ``..._3``, and
+    never share a folder. A ``~`` at the start of `video_dir` means your home.
+
+    >>> import tempfile
+    >>> base = tempfile.mkdtemp()
+    >>> first, second = new_run_folder(base, "CartPole"), new_run_folder(base, "CartPole")
+    >>> first != second, first.parent == second.parent
+    (True, True)
+    """
+    base = Path(video_dir).expanduser()
+    stamp = time.strftime("%Y-%m-%d_%H%M%S")
+    name = re.sub(r"[^A-Za-z0-9.+-]+", "-", label).strip("-.") or "run"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1, 10_000):
+            folder = base / (f"{stamp}_{name}" + (f"_{attempt}" if attempt > 1 else ""))
+            try:
+                folder.mkdir()
+                return folder
+            except FileExistsError:
+                continue
+        raise FileExistsError(f"too many runs named {stamp}_{name} in {str(base)!r}")
     except OSError as err:
         raise PermissionError(
-            f"Cannot write videos to {str(folder)!r} ({err.strerror or err}). "
+            f"Cannot write videos to {str(base)!r} ({err.strerror or err}). "
             f"Pass another video_dir, or record_video=False to record none."
         ) from err
-    return folder
 
 
-def _check_can_render(env: gym.Env) -> float:
-    """Return the env's frame rate; raise a clear error if it cannot give frames."""
-    if env.render_mode != "rgb_array":
-        raise ValueError(
-            f"Cannot record video: the environment was made with render_mode="
-            f"{env.render_mode!r}, and a video needs render_mode='rgb_array'. Make it with "
-            f"gym.make(..., render_mode='rgb_array'), pass its id instead, "
-            f"or pass record_video=False."
-        )
-    return float(env.metadata.get("render_fps") or 30)
+def _frame_rate(env: gym.Env) -> Fraction:
+    """The video's frame rate: one frame per step, at the game's real speed.
+
+    An Atari game runs 60 emulator frames a second and a step runs ``frameskip``
+    of them, so its real rate is ``60 / frameskip`` steps a second (15 for
+    ``ALE/SpaceInvaders-v5``, whose ``render_fps`` says 30); any other
+    environment plays at its ``metadata["render_fps"]`` (30 if it gives none).
+    """
+    if is_atari(env):
+        return atari_step_rate(env)
+    fps = env.metadata.get("render_fps")
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0:
+        return Fraction(30)
+    return Fraction(fps).limit_denominator(1001)
+
+
+class _RenderedFrames:
+    """The frames of any environment: what ``render()`` returns, checked."""
+
+    def __init__(self, env: gym.Env) -> None:
+        self.env = env
+
+    def start(self) -> Any:
+        return self.frame()
+
+    def frame(self) -> Any:
+        frame = self.env.render()
+        if frame is None:
+            raise ValueError(
+                f"{type(self.env.unwrapped).__name__}.render() returned None, although the "
+                f"environment's render_mode is {self.env.render_mode!r}: its render method "
+                f"must return the frame, an array (height, width, 3). Fix render, or pass "
+                f"record_video=False."
+            )
+        return frame
+
+    def stop(self) -> None:
+        pass
 
 
 class Camera:
     """Films the episodes of a job that `schedule` picks: one mp4 per episode.
 
+    The videos go to a new folder of `video_dir`, for this job alone (see
+    `new_run_folder`), named ``episode-000000.mp4`` and so on. They play at the
+    game's real speed, and an Atari video shows what a player sees, every sprite
+    included (`helpers.atari_frames`).
+
     `start` opens an episode's video with its first frame (after ``reset``), `film`
     adds the frame of a step, `finish` completes the video and returns its path,
-    `discard` throws a half-filmed episode away. With ``schedule=None`` it films
-    nothing and every method does nothing.
+    `close` ends filming: it throws away a half-filmed episode and every file of
+    the folder not in `keep`, and removes the folder if it is left empty. With
+    ``schedule=None`` it films nothing and every method does nothing.
 
     >>> import tempfile
     >>> env = gym.make("CartPole-v1", render_mode="rgb_array")
-    >>> camera = Camera(env, schedule=lambda episode: True, video_dir=tempfile.mkdtemp())
+    >>> camera = Camera(env, lambda episode: True, tempfile.mkdtemp(), label="CartPole-v1")
     >>> _ = env.reset(seed=0)
     >>> camera.start(episode=0)
     >>> for _ in range(3):
     ...     _ = env.step(0)
     ...     camera.film()
-    >>> camera.finish().name
-    'episode-000000.mp4'
+    >>> video = camera.finish()
+    >>> video.name, video.parent.name.endswith("_CartPole-v1"), camera.fps
+    ('episode-000000.mp4', True, Fraction(50, 1))
+    >>> camera.close(keep=[video])
     >>> env.close()
     """
 
@@ -202,36 +448,68 @@ class Camera:
         self,
         env: gym.Env,
         schedule: Callable[[int], bool] | None,
-        video_dir: str | os.PathLike[str],
+        video_dir: str | os.PathLike[str] | None,
+        label: str = "run",
     ) -> None:
         self.env, self.schedule = env, schedule
         self.recorder: EpisodeRecorder | None = None
-        if schedule is not None:
-            self.fps = _check_can_render(env)
-            self.folder = _prepare_video_dir(video_dir)
+        self.folder: Path | None = None
+        self.fps = Fraction(30)
+        if schedule is None:
+            return
+        if env.render_mode != "rgb_array":
+            raise ValueError(
+                f"Cannot record video: the environment was made with render_mode="
+                f"{env.render_mode!r}, and a video needs render_mode='rgb_array'. Make it with "
+                f"gym.make(..., render_mode='rgb_array'), pass its id instead, "
+                f"or pass record_video=False."
+            )
+        if video_dir is None or not isinstance(video_dir, (str, os.PathLike)):
+            raise TypeError(
+                f"video_dir must be a folder name such as 'gym-results', got {video_dir!r}. "
+                f"To record no video, pass record_video=False."
+            )
+        self.fps = _frame_rate(env)
+        self.screen = FlickerFreeScreen(env) if is_atari(env) else _RenderedFrames(env)
+        self.folder = new_run_folder(video_dir, label)
 
     def start(self, episode: int) -> None:
         """Start filming `episode` if the schedule picks it."""
         if self.schedule is None or not self.schedule(episode):
             return
-        self.recorder = EpisodeRecorder(self.folder / f"episode-{episode:06d}.mp4", fps=self.fps)
-        self.recorder.add_frame(self.env.render())
+        self.recorder = EpisodeRecorder(self.folder / f"episode-{episode:06d}.mp4", self.fps)  # type: ignore[operator]
+        self.recorder.add_frame(self.screen.start())
 
     def film(self) -> None:
         """Add the frame of the step just taken (if this episode is filmed)."""
         if self.recorder is not None:
-            self.recorder.add_frame(self.env.render())
+            self.recorder.add_frame(self.screen.frame())
 
     def finish(self) -> Path | None:
         """Complete this episode's video; return its path (None if not filmed)."""
-        recorder, self.recorder = self.recorder, None
-        return recorder.close() if recorder is not None else None
+        if self.recorder is None:
+            return None
+        self.screen.stop()
+        video = self.recorder.close()
+        self.recorder = None
+        return video
 
-    def discard(self) -> None:
-        """Throw away the video of the episode being filmed, if any."""
-        recorder, self.recorder = self.recorder, None
-        if recorder is not None:
-            recorder.discard()
+    def close(self, keep: Iterable[Path] = ()) -> None:
+        """Stop filming: discard a half-filmed episode and any file not in `keep`."""
+        if self.folder is None:
+            return
+        self.screen.stop()
+        if self.recorder is not None:
+            self.recorder.discard()
+            self.recorder = None
+        kept = {Path(path).name for path in keep}
+        for path in self.folder.iterdir():
+            if path.name not in kept and path.is_file():
+                path.unlink(missing_ok=True)
+        try:
+            self.folder.rmdir()  # only if no video is left in it
+        except OSError:
+            pass
 
 
 def show_video(
