@@ -31,8 +31,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -205,19 +207,8 @@ class EpisodeRecorder:
         ]
         self._errors = tempfile.TemporaryFile()
         self.state = "recording"
-        self._process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=self._errors,
-            # its own process group: a Ctrl-C in a terminal reaches Python, which
-            # then stops ffmpeg itself (finishing or discarding the file)
-            **(
-                {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
-                if sys.platform == "win32"
-                else {"start_new_session": True}
-            ),
-        )
+        with _signals_held():  # an interrupt must not lose the process between fork and here
+            self._process = _start_process(command, self._errors)
         _enlarge_pipe(self._process.stdin)
 
     def _fail(self, what: str) -> None:
@@ -283,6 +274,50 @@ class EpisodeRecorder:
             self.close()
         else:
             self.discard()
+
+
+def _start_process(command: list[str], errors: Any) -> subprocess.Popen[bytes]:
+    """Start ffmpeg reading frames from a pipe, its messages going to `errors`."""
+    return subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=errors,
+        # its own process group: a Ctrl-C in a terminal reaches Python, which
+        # then stops ffmpeg itself (finishing or discarding the file)
+        **(
+            {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
+            if sys.platform == "win32"
+            else {"start_new_session": True}
+        ),
+    )
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold back Ctrl-C (and any signal with a Python handler) until the block ends.
+
+    A signal that comes meanwhile is handled at the end of the block: the
+    interrupt still happens, a moment later, once the state is consistent.
+    Only the main thread handles signals, so elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[tuple[int, Any]] = []
+    saved = {}
+    for number in signal.valid_signals():
+        handler = signal.getsignal(number)
+        if callable(handler):
+            saved[number] = handler
+            signal.signal(number, lambda number, frame: caught.append((number, frame)))
+    try:
+        yield
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+        for number, frame in caught:
+            saved[number](number, frame)
 
 
 def _enlarge_pipe(pipe: Any) -> None:
@@ -357,7 +392,7 @@ def new_run_folder(video_dir: str | os.PathLike[str], label: str) -> Path:
     """
     base = Path(video_dir).expanduser()
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
-    name = re.sub(r"[^A-Za-z0-9.+-]+", "-", label).strip("-.") or "run"
+    name = re.sub(r"[^A-Za-z0-9._+-]+", "-", label).strip("-.") or "run"
     try:
         base.mkdir(parents=True, exist_ok=True)
         for attempt in range(1, 10_000):
@@ -495,26 +530,73 @@ class Camera:
         return video
 
     def close(self, keep: Iterable[Path] = ()) -> None:
-        """Stop filming: discard a half-filmed episode and any file not in `keep`."""
+        """Stop filming: discard a half-filmed episode and any file not in `keep`.
+
+        An interrupt that comes in the middle of this cleaning does not stop it:
+        it is finished first, then the interrupt goes on.
+        """
         if self.folder is None:
             return
+        kept = {Path(path).name for path in keep}
+        interrupted: BaseException | None = None
+        for _ in range(3):
+            try:
+                self._clean(kept)
+                break
+            except KeyboardInterrupt as err:
+                interrupted = err
+        if interrupted is not None:
+            raise interrupted
+
+    def _clean(self, kept: set[str]) -> None:
         self.screen.stop()
         if self.recorder is not None:
             self.recorder.discard()
             self.recorder = None
-        kept = {Path(path).name for path in keep}
-        for path in self.folder.iterdir():
+        for path in self.folder.iterdir():  # type: ignore[union-attr]
             if path.name not in kept and path.is_file():
                 path.unlink(missing_ok=True)
         try:
-            self.folder.rmdir()  # only if no video is left in it
+            self.folder.rmdir()  # type: ignore[union-attr]  # only if no video is left in it
         except OSError:
             pass
 
 
+def _check_video_file(path: Any) -> Path:
+    """The path of a finished mp4 to show, or a clear error."""
+    if path is None:
+        raise FileNotFoundError(
+            "There is no video to show (the path is None): that episode was not recorded. "
+            "Pass record_video=True to run_job to record every episode."
+        )
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"show_video needs the path of an mp4 file (such as result.videos[0]), "
+            f"got {type(path).__name__}."
+        )
+    path = Path(path)
+    if path.name.endswith(PARTIAL_SUFFIX):
+        raise ValueError(
+            f"{path.name} is a video still being written, or left unfinished by a recording "
+            f"that stopped: it may not play. Show the finished .mp4 (result.videos) instead."
+        )
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No video file at {str(path)!r}. Check the path, "
+            f"or run the cell that records it first."
+        )
+    with open(path, "rb") as file:
+        if file.read(8)[4:8] != b"ftyp":
+            raise ValueError(
+                f"{path.name} is not an mp4 video: show_video plays the mp4 files that "
+                f"run_job records (result.videos)."
+            )
+    return path
+
+
 def show_video(
-    path: str | os.PathLike[str] | None,
-    width: int = 480,
+    path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None,
+    width: float = 480,
     *,
     max_megabytes: float = 20.0,
 ) -> HTML:
@@ -523,34 +605,39 @@ def show_video(
     The data URI sits on the ``<video>`` element's own ``src``: JupyterLab keeps
     that attribute even in a notebook that is opened fresh from disk (untrusted),
     where it strips the ``src`` of a ``<source>`` child. So the video plays for
-    whoever opens the saved notebook, without running it again.
+    whoever opens the saved notebook, without running it again. Given a list of
+    paths (such as ``result.videos``), it shows them all, one after the other.
 
     >>> import tempfile, pathlib
     >>> clip = pathlib.Path(tempfile.mkdtemp()) / "clip.mp4"
-    >>> _ = clip.write_bytes(b"not really a video")
+    >>> with EpisodeRecorder(clip, fps=10) as recorder:
+    ...     recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
     >>> show_video(clip, width=320).data[:40]
-    '<video src="data:video/mp4;base64,bm90IH'
+    '<video src="data:video/mp4;base64,AAAAIG'
     """
-    if path is None:
-        raise FileNotFoundError(
-            "There is no video to show (the path is None): that episode was not recorded. "
-            "Pass record_video=True to run_job to record every episode."
-        )
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"No video file at {str(path)!r}. Check the path, "
-            f"or run the cell that records it first."
-        )
-    megabytes = path.stat().st_size / 1e6
+    if isinstance(width, bool) or not isinstance(width, (int, float)) or not width > 0:
+        raise TypeError(f"width must be a number of pixels, such as 480; got {width!r}.")
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        if not isinstance(path, Iterable):
+            _check_video_file(path)  # raises its clear error
+        paths = [_check_video_file(one) for one in path]
+        if not paths:
+            raise ValueError("The list of videos is empty: there is no video to show.")
+    else:
+        paths = [_check_video_file(path)]
+    megabytes = sum(one.stat().st_size for one in paths) / 1e6
     if megabytes > max_megabytes:
+        what = paths[0].name if len(paths) == 1 else f"These {len(paths)} videos"
         raise VideoTooLargeError(
-            f"{path.name} is {megabytes:.1f} MB: embedded in the notebook it would make the page "
-            f"slow or freeze the browser. Open the file itself, record a shorter episode, or pass "
-            f"max_megabytes={int(megabytes) + 1} if you really want it inline."
+            f"{what} {'is' if len(paths) == 1 else 'are'} {megabytes:.1f} MB: embedded in the "
+            f"notebook it would make the page slow or freeze the browser. Open the file itself, "
+            f"record a shorter episode, or pass max_megabytes={int(megabytes) + 1} if you "
+            f"really want it inline."
         )
-    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
     return HTML(
-        f'<video src="data:video/mp4;base64,{encoded}" width="{int(width)}" '
-        f"controls loop muted playsinline></video>"
+        "".join(
+            f'<video src="data:video/mp4;base64,{base64.b64encode(one.read_bytes()).decode()}" '
+            f'width="{int(width)}" controls loop muted playsinline></video>'
+            for one in paths
+        )
     )
