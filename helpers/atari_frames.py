@@ -66,12 +66,26 @@ def _frameskip(env: gym.Env) -> int | tuple[int, int]:
     return int(frameskip) if isinstance(frameskip, (int, np.integer)) and frameskip > 0 else 4
 
 
+def _repeats(env: gym.Env) -> int:
+    """How many times wrappers repeat each step: ``AtariPreprocessing(frame_skip=4)``
+    and ``MaxAndSkipObservation(skip=4)`` step the game 4 times per step."""
+    repeats = 1
+    while isinstance(env, gym.Wrapper):
+        if isinstance(env, gym.wrappers.AtariPreprocessing):
+            repeats *= int(env.frame_skip)
+        elif isinstance(env, gym.wrappers.MaxAndSkipObservation):
+            repeats *= int(env._skip)
+        env = env.env
+    return repeats
+
+
 def atari_step_rate(env: gym.Env) -> Fraction:
     """Steps per second of real play: 60 emulator frames a second, divided by the frame skip.
 
     ``ALE/SpaceInvaders-v5`` runs 4 frames a step: 15 steps make a second (its
     ``render_fps`` of 30 would play it twice too fast). A random frame skip
-    ``(low, high)`` (``low`` to ``high - 1`` frames) counts at its mean.
+    ``(low, high)`` (``low`` to ``high - 1`` frames) counts at its mean; wrappers
+    that repeat each step (``AtariPreprocessing``, ``MaxAndSkipObservation``) count too.
 
     >>> from helpers.environments import make_env
     >>> atari_step_rate(make_env("ALE/SpaceInvaders-v5", frameskip=(2, 5)))
@@ -82,7 +96,7 @@ def atari_step_rate(env: gym.Env) -> Fraction:
         mean = Fraction(frameskip[0] + frameskip[1] - 1, 2)
     else:
         mean = Fraction(frameskip)
-    return CONSOLE_FRAMES_PER_SECOND / mean
+    return CONSOLE_FRAMES_PER_SECOND / (mean * _repeats(env))
 
 
 class _WatchedEmulator:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gymnasium as gym
 import imageio_ffmpeg
 import numpy as np
 import pytest
@@ -158,3 +159,13 @@ def test_every_frame_skip_shows_the_last_two_emulator_frames(frameskip):
         frames.append(np.maximum(previous, last))
     assert all(np.array_equal(a, b) for a, b in zip(history, frames, strict=True))
     env.close()
+
+
+def test_wrappers_that_repeat_steps_count_in_the_frame_rate(tmp_path):
+    env = gym.wrappers.MaxAndSkipObservation(
+        make_env("ALE/SpaceInvaders-v5", render_mode="rgb_array", frameskip=1), skip=4
+    )
+    assert atari_step_rate(env) == 15
+    result = run_job(env, RandomAgent(), 10, seed=0, video_dir=tmp_path, record_video=True)
+    meta, frames = decoded_frames(result.videos[0])
+    assert meta["fps"] == 15 and len(frames) == 11
