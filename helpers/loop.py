@@ -89,7 +89,6 @@ class JobResult:
     history: list[dict[str, Any]] = field(default_factory=list)
     episodes: list[dict[str, Any]] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
-    video_folder: Path | None = None
 
     @property
     def returns(self) -> list[float]:
@@ -100,6 +99,12 @@ class JobResult:
     def videos(self) -> list[Path]:
         """The paths of the videos recorded, in episode order."""
         return [e["video"] for e in self.episodes if e["video"] is not None]
+
+    @property
+    def video_folder(self) -> Path | None:
+        """The folder of this run's videos (None if no video was recorded)."""
+        videos = self.videos
+        return videos[0].parent if videos else None
 
     def __repr__(self) -> str:
         finished = len(self.returns)
@@ -499,7 +504,6 @@ def run_job(
     camera: Camera | None = None
     try:
         camera = Camera(env, schedule, video_dir, label=_run_label(env_name, seed))
-        result.video_folder = camera.folder
         history = History(result, keep_observations, verbose, bar)
         hooks = TrainingHooks(model, episodes_per_train)
         if seed is not None:
