@@ -27,7 +27,7 @@ from helpers.environments import (
 )
 from helpers.evaluation import describe_returns, evaluate
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
-from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
+from helpers.video import EpisodeRecorder, VideoEncodingError, VideoTooLargeError, show_video
 
 # Importing helpers makes the Atari ids ("ALE/SpaceInvaders-v5") known to gym.make,
 # and keeps pygame quiet where there is no screen.
@@ -45,6 +45,7 @@ __all__ = [
     "RandomAgentContainer",
     "Transition",
     "UnknownEnvironmentError",
+    "VideoEncodingError",
     "VideoTooLargeError",
     "capped_cubic_video_schedule",
     "describe_returns",

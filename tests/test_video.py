@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from conftest import CorridorEnv, RecordingAgent
 
+import helpers.recorder
 import helpers.video
 from helpers import RandomAgent, run_job, show_video
 from helpers.video import (
@@ -306,7 +307,7 @@ def test_a_killed_encoder_is_a_clear_error_and_earlier_videos_stay(tmp_path, mon
         processes.append(popen(*args, **kwargs))
         return processes[-1]
 
-    monkeypatch.setattr(helpers.video.subprocess, "Popen", remembering_popen)
+    monkeypatch.setattr(helpers.recorder.subprocess, "Popen", remembering_popen)
     env = CorridorEnv(length=4)
     with pytest.raises(VideoEncodingError, match=r"episode-000001.mp4.*SIGKILL") as caught:
         run_job(env, FfmpegKiller(at=6, processes=processes), 20, video_dir=tmp_path)
