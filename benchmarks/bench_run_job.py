@@ -15,6 +15,7 @@ the machine does not favour either side.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -76,6 +77,20 @@ def compare(
         f"-> speed ratio {ratio:.2f}x (goal >= {goal}x: {verdict})"
     )
     return ratio
+
+
+def cpu_seconds(work: Callable[[], object]) -> tuple[float, float]:
+    """The CPU time `work` takes in this process and in its child processes (ffmpeg).
+
+    On a busy machine, wall-clock ratios move with the load; CPU time tells where
+    the work goes.
+    """
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.process_time()
+    work()
+    own = time.process_time() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own, (after.ru_utime - children.ru_utime) + (after.ru_stime - children.ru_stime)
 
 
 def memory_megabytes(field: str) -> float:
@@ -147,6 +162,13 @@ def main() -> None:
             f"{sum(sizes) / sum(steps):.2f} KB per step (sizes: "
             + ", ".join(f"{size:.0f}" for size in sizes)
             + " KB)"
+        )
+        bare_cpu, _ = cpu_seconds(lambda: bare_loop(video_steps))
+        own_cpu, ffmpeg_cpu = cpu_seconds(filmed)
+        print(
+            f"   CPU per step: bare loop {bare_cpu / video_steps * 1e6:.0f} us; run_job filming "
+            f"{own_cpu / video_steps * 1e6:.0f} us in Python and "
+            f"{ffmpeg_cpu / video_steps * 1e6:.0f} us in ffmpeg (on another core when one is free)"
         )
         compare(
             f"3. video of every episode vs RecordVideo, {video_steps} steps",

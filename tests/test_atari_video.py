@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import signal
+
 import gymnasium as gym
 import imageio_ffmpeg
 import numpy as np
@@ -169,3 +172,38 @@ def test_wrappers_that_repeat_steps_count_in_the_frame_rate(tmp_path):
     result = run_job(env, RandomAgent(), 10, seed=0, video_dir=tmp_path, record_video=True)
     meta, frames = decoded_frames(result.videos[0])
     assert meta["fps"] == 15 and len(frames) == 11
+
+
+def test_an_interrupt_while_filming_gives_the_emulator_back_and_keeps_only_whole_videos(
+    tmp_path,
+):
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    rng = random.Random(1)
+    try:
+        for attempt in range(8):
+            env = make_env("ALE/SpaceInvaders-v5", render_mode="rgb_array")
+            emulator = env.unwrapped.ale
+            result = None
+            try:
+                try:
+                    signal.setitimer(signal.ITIMER_REAL, rng.uniform(0.05, 0.6))
+                    result = run_job(
+                        env, RandomAgent(), 1500, seed=attempt, video_dir=tmp_path / str(attempt)
+                    )
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            except KeyboardInterrupt as err:
+                result = getattr(err, "partial_result", None)
+            assert env.unwrapped.ale is emulator
+            assert not list(tmp_path.rglob("*.partial"))
+            if result is not None:
+                assert sorted(result.videos) == sorted((tmp_path / str(attempt)).rglob("*.mp4"))
+                for episode in result.episodes:
+                    if episode["video"] is not None:
+                        frames = decoded_frames(episode["video"])[1]
+                        assert len(frames) == episode["steps"] + 1
+    finally:
+        signal.signal(signal.SIGALRM, previous)
