@@ -55,7 +55,8 @@ def evaluate(
         env: an environment id or a ``gymnasium.Env``.
         model: an agent with ``decision_function(observation, action_space)``.
         episodes: how many episodes to play.
-        seed: the seed of the first episode.
+        seed: the seed of the first episode, a whole number >= 0 (needed: it is
+            what makes two evaluations meet the same episodes).
         max_steps: stop an episode after this many steps (counted as it stands);
             by default episodes run until terminated or truncated.
 

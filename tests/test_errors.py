@@ -19,6 +19,7 @@ from helpers import (
     evaluate,
     make_env,
     run_job,
+    show_video,
 )
 
 
@@ -296,3 +297,15 @@ def test_cross_entropy_plays_discrete_spaces_that_do_not_start_at_0():
         agent.candidates.append(agent.rng.standard_normal(agent.mean.shape))
         agent._playing += 1
         assert space.contains(agent.decision_function(np.ones(2), space))
+
+
+@pytest.mark.parametrize("max_steps", [0, 2.5, "10"])
+def test_evaluate_max_steps_must_be_a_positive_whole_number(max_steps):
+    with pytest.raises(ValueError, match="max_steps must be a positive whole number"):
+        evaluate("CartPole-v1", RandomAgent(), 2, seed=0, max_steps=max_steps)
+
+
+def test_show_video_given_a_whole_result_says_which_path_to_pass():
+    result = run_job(CorridorEnv(), RandomAgent(), 3, record_video=False)
+    with pytest.raises(TypeError, match=r"path of an mp4 file \(such as result.videos\[0\]\)"):
+        show_video(result)
