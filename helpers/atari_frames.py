@@ -100,16 +100,23 @@ def atari_step_rate(env: gym.Env) -> Fraction:
 
 
 class _WatchedEmulator:
-    """Stands in for an AtariEnv's ``ale`` while filming: passes everything on, and
-    tells the screen after every emulator frame (``act``)."""
+    """Stands in for an AtariEnv's ``ale`` while filming: passes everything on, tells
+    the screen after every emulator frame (``act``), and shows it the screens the
+    environment reads for its observations (so it need not copy them again)."""
 
     def __init__(self, ale: Any, screen: FlickerFreeScreen) -> None:
-        self._ale, self._after_act = ale, screen._after_act
+        self._ale, self._screen = ale, screen
 
     def act(self, *args: Any, **kwargs: Any) -> Any:
         reward = self._ale.act(*args, **kwargs)
-        self._after_act()
+        self._screen._after_act()
         return reward
+
+    def getScreenRGB(self, *args: Any) -> Any:  # noqa: N802 - the emulator's own name
+        screen = self._ale.getScreenRGB(*args)
+        if not args:  # a new array, the observation: only read, never changed
+            self._screen.observed = screen
+        return screen
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._ale, name)
@@ -138,9 +145,11 @@ class FlickerFreeScreen:
         frameskip = _frameskip(env)
         self.every = frameskip if isinstance(frameskip, int) and frameskip >= 2 else None
         self.frames = 0  # emulator frames since `start`
+        self.observed: np.ndarray | None = None  # the screen as the observation read it
 
     def _after_act(self) -> None:
         self.frames += 1
+        self.observed = None
         if self.every is None:  # keep the last two frames
             self.previous, self.last = self.last, self.previous
             self.ale.getScreenRGB(self.last)
@@ -157,9 +166,13 @@ class FlickerFreeScreen:
 
     def frame(self) -> np.ndarray:
         """The picture after a step: the maximum of its last two emulator frames."""
-        if self.every is not None:
+        if self.every is None:
+            return np.maximum(self.previous, self.last, out=self.shown)
+        last = self.observed  # the observation of an "rgb" game is the last screen
+        if last is None:
             self.ale.getScreenRGB(self.last)
-        return np.maximum(self.previous, self.last, out=self.shown)
+            last = self.last
+        return np.maximum(self.previous, last, out=self.shown)
 
     def stop(self) -> None:
         """Stop watching: the environment gets its own emulator back."""

@@ -126,10 +126,15 @@ def test_the_frame_rate_is_the_real_speed_of_the_game(tmp_path, frameskip, fps):
     assert len(frames) == 9
 
 
-@pytest.mark.parametrize("frameskip", [1, 3, (2, 5)])
-def test_every_frame_skip_shows_the_last_two_emulator_frames(frameskip):
-    """The screen copies the right frames whatever the frame skip, random ones included."""
-    env = make_env("ALE/SpaceInvaders-v5", render_mode="rgb_array", frameskip=frameskip)
+@pytest.mark.parametrize(
+    ("frameskip", "obs_type"),
+    [(1, "rgb"), (3, "rgb"), ((2, 5), "rgb"), (4, "grayscale"), (4, "ram")],
+)
+def test_every_frame_skip_shows_the_last_two_emulator_frames(frameskip, obs_type):
+    """The right frames whatever the frame skip (random ones too) and the observations."""
+    env = make_env(
+        "ALE/SpaceInvaders-v5", render_mode="rgb_array", frameskip=frameskip, obs_type=obs_type
+    )
     env.reset(seed=5)
     screen = FlickerFreeScreen(env)
     screen.start()
