@@ -215,6 +215,7 @@ class EpisodeRecorder:
             message = _describe_exit(process.returncode, self._errors)
         self.state = "discarded"
         self.partial_path.unlink(missing_ok=True)
+        self._close_messages()
         raise VideoEncodingError(
             f"Could not record {self.path.name}: {what}{message}. Earlier videos are "
             f"complete; free some disk space or pass record_video=False."
@@ -245,6 +246,7 @@ class EpisodeRecorder:
         os.replace(self.partial_path, self.path)
         self._process = None
         self.state = "finished"
+        self._close_messages()
         return self.path
 
     def discard(self) -> None:
@@ -255,6 +257,12 @@ class EpisodeRecorder:
         if process is not None:
             _stop(process)
         self.partial_path.unlink(missing_ok=True)
+        self._close_messages()
+
+    def _close_messages(self) -> None:
+        errors, self._errors = self._errors, None
+        if errors is not None:
+            errors.close()
 
     def __enter__(self) -> EpisodeRecorder:
         return self
