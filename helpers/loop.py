@@ -483,9 +483,8 @@ def run_job(
         progress: show a progress bar (text, on stdout).
 
     If the run stops on an exception or an interrupt, the environment is closed,
-    videos of finished episodes stay complete, the half-written one is removed
-    (the run's folder holds exactly the videos the result lists), and what was
-    collected is attached to the exception as ``partial_result``.
+    videos of finished episodes stay complete, the half-written one is removed,
+    and what was collected is attached to the exception as ``partial_result``.
 
     >>> from helpers import RandomAgent
     >>> result = run_job("CartPole-v1", RandomAgent(), steps=20, seed=1, record_video=False)
@@ -543,10 +542,10 @@ def run_job(
             f"exception's .partial_result (in Jupyter: sys.last_value.partial_result)."
         )
         raise err  # noqa: B904 - the same exception, or its clearer version
-    finally:  # keep the videos listed in the result, and only those; close everything
+    finally:  # whatever happened: no half-written video, and the environment closed
         try:
             if camera is not None:
-                camera.close(keep=result.videos)
+                camera.close()
         finally:
             if bar is not None:
                 bar.close()

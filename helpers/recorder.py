@@ -129,6 +129,7 @@ class EpisodeRecorder:
         self._process: subprocess.Popen[bytes] | None = None
         self._errors: Any = None  # ffmpeg's messages, in a temporary file
         self._shape: tuple[int, ...] | None = None  # the shape of the frames as given
+        self._all_sent = False  # close has begun: ffmpeg has every frame
 
     def add_frame(self, frame: Any) -> None:
         """Append one frame (``uint8``, ``(height, width, 3)``)."""
@@ -235,6 +236,7 @@ class EpisodeRecorder:
         if process is None:
             self.state = "discarded"
             return None
+        self._all_sent = True
         try:
             process.stdin.close()  # type: ignore[union-attr]
         except OSError:
@@ -250,8 +252,22 @@ class EpisodeRecorder:
         return self.path
 
     def discard(self) -> None:
-        """Stop writing and delete the half-written file."""
+        """Stop writing and delete the half-written file.
+
+        If `close` had begun (ffmpeg has every frame: only an interrupt stopped
+        it), the video is whole: it is finished and kept instead.
+        """
         process, self._process = self._process, None
+        if process is not None and self._all_sent and self.state == "recording":
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            if process.returncode == 0 and _is_complete_mp4(self.partial_path):
+                os.replace(self.partial_path, self.path)
+                self.state = "finished"
+                self._close_messages()
+                return
         if self.state != "finished":
             self.state = "discarded"
         if process is not None:

@@ -144,8 +144,8 @@ class Camera:
 
     `start` opens an episode's video with its first frame (after ``reset``), `film`
     adds the frame of a step, `finish` completes the video and returns its path,
-    `close` ends filming: it throws away a half-filmed episode and every file of
-    the folder not in `keep`, and removes the folder if it is left empty. With
+    `close` ends filming: it throws away a half-filmed episode (every ``.partial``
+    file), keeps every finished video, and removes the folder if it is left empty. With
     ``schedule=None`` it films nothing and every method does nothing.
 
     >>> import tempfile
@@ -159,7 +159,7 @@ class Camera:
     >>> video = camera.finish()
     >>> video.name, video.parent.name.endswith("_CartPole-v1"), camera.fps
     ('episode-000000.mp4', True, Fraction(50, 1))
-    >>> camera.close(keep=[video])
+    >>> camera.close()
     >>> env.close()
     """
 
@@ -213,35 +213,35 @@ class Camera:
         self.recorder = None
         return video
 
-    def close(self, keep: Iterable[Path] = ()) -> None:
-        """Stop filming: discard a half-filmed episode and any file not in `keep`.
+    def close(self) -> None:
+        """Stop filming: discard a half-filmed episode; finished videos stay.
 
         An interrupt that comes in the middle of this cleaning does not stop it:
         it is finished first, then the interrupt goes on.
         """
         if self.folder is None:
             return
-        kept = {Path(path).name for path in keep}
         interrupted: BaseException | None = None
         for _ in range(3):
             try:
-                self._clean(kept)
+                self._clean()
                 break
             except KeyboardInterrupt as err:
                 interrupted = err
         if interrupted is not None:
             raise interrupted
 
-    def _clean(self, kept: set[str]) -> None:
+    def _clean(self) -> None:
         self.screen.stop()
         if self.recorder is not None:
             self.recorder.discard()
             self.recorder = None
-        for path in self.folder.iterdir():  # type: ignore[union-attr]
-            if path.name not in kept and path.is_file():
-                path.unlink(missing_ok=True)
+        # Only this run writes here: a .partial file left is one whose recorder was
+        # lost to an interrupt. A .mp4 is always whole (renamed only once checked).
+        for path in self.folder.glob("*" + PARTIAL_SUFFIX):  # type: ignore[union-attr]
+            path.unlink(missing_ok=True)
         try:
-            self.folder.rmdir()  # type: ignore[union-attr]  # only if no video is left in it
+            self.folder.rmdir()  # type: ignore[union-attr]  # only if no video is in it
         except OSError:
             pass
 

@@ -205,7 +205,7 @@ def test_an_interrupt_while_filming_gives_the_emulator_back_and_keeps_only_whole
             assert env.unwrapped.ale is emulator
             assert not list(tmp_path.rglob("*.partial"))
             if result is not None:
-                assert sorted(result.videos) == sorted((tmp_path / str(attempt)).rglob("*.mp4"))
+                assert set(result.videos) <= set((tmp_path / str(attempt)).rglob("*.mp4"))
                 for episode in result.episodes:
                     if episode["video"] is not None:
                         frames = decoded_frames(episode["video"])[1]
