@@ -36,7 +36,7 @@ from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_sched
 from helpers.plots import plot_grid_policy, plot_grid_values, plot_learning_curve
 from helpers.q_learning import QLearningAgent, UnsupportedSpaceError
 from helpers.skipping import require_box2d, skip_remaining_cells, stop_skipping
-from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
+from helpers.video import EpisodeRecorder, VideoEncodingError, VideoTooLargeError, show_video
 
 # Importing helpers makes the Atari ids ("ALE/SpaceInvaders-v5") known to gym.make,
 # and keeps pygame quiet where there is no screen.
@@ -56,6 +56,7 @@ __all__ = [
     "Transition",
     "UnknownEnvironmentError",
     "UnsupportedSpaceError",
+    "VideoEncodingError",
     "VideoTooLargeError",
     "agent_environment_loop",
     "capped_cubic_video_schedule",

@@ -69,6 +69,23 @@ class LinearPolicy:
         return f"LinearPolicy({self.weights.shape[0]} actions x {self.weights.shape[1]} weights)"
 
 
+def _check_can_learn(observation: Any, action_space: gym.Space) -> None:
+    """A clear error for an environment a linear policy over discrete actions cannot play."""
+    if not isinstance(action_space, gym.spaces.Discrete):
+        raise TypeError(
+            f"CrossEntropyAgent picks one of a few discrete actions, but this environment's "
+            f"action space is {action_space}. Use an environment with discrete actions, "
+            f"such as CartPole-v1 or LunarLander-v3 (not LunarLander-v3 with continuous=True)."
+        )
+    array = np.asarray(observation) if not isinstance(observation, (dict, tuple)) else None
+    if array is None or array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"CrossEntropyAgent weighs an observation made of numbers (an array), but this "
+            f"environment gives {type(observation).__name__} observations. Flatten them first, "
+            f"e.g. with gymnasium.wrappers.FlattenObservation."
+        )
+
+
 class CrossEntropyAgent:
     """Learn a `LinearPolicy` with the cross-entropy method (discrete actions).
 
@@ -104,13 +121,14 @@ class CrossEntropyAgent:
 
     def decision_function(self, observation: Any, action_space: gym.Space) -> int:
         if self.mean is None:  # the first call tells the sizes: actions x (observation + 1)
-            shape = (action_space.n, np.asarray(observation).size + 1)
+            _check_can_learn(observation, action_space)
+            shape = (int(action_space.n), np.asarray(observation).size + 1)
             self.mean, self.spread = np.zeros(shape), np.full(shape, self.initial_spread)
         while self._playing >= len(self.candidates):  # a new candidate from the cloud
             self.candidates.append(
                 self.mean + self.spread * self.rng.standard_normal(self.mean.shape)
             )
-        return linear_action(self.candidates[self._playing], observation)
+        return int(action_space.start) + linear_action(self.candidates[self._playing], observation)
 
     def train(self, transition: dict[str, Any]) -> None:
         """After the last step of an episode, the next candidate takes over."""

@@ -22,7 +22,14 @@ import numpy as np
 
 from helpers.agents import exploration_off
 from helpers.environments import make_env
-from helpers.loop import ask_for_action, check_agent, check_positive_count, environment_name
+from helpers.loop import (
+    ask_for_action,
+    check_agent,
+    check_positive_count,
+    check_seed,
+    environment_name,
+    reward_number,
+)
 
 __all__ = ["evaluate", "describe_returns"]
 
@@ -48,7 +55,8 @@ def evaluate(
         env: an environment id or a ``gymnasium.Env``.
         model: an agent with ``decision_function(observation, action_space)``.
         episodes: how many episodes to play.
-        seed: the seed of the first episode.
+        seed: the seed of the first episode, a whole number >= 0 (needed: it is
+            what makes two evaluations meet the same episodes).
         max_steps: stop an episode after this many steps (counted as it stands);
             by default episodes run until terminated or truncated.
 
@@ -58,6 +66,9 @@ def evaluate(
     """
     check_agent(model)
     check_positive_count("episodes", episodes, example=20)
+    seed = check_seed(seed, required=True)  # every agent meets the same episodes
+    if max_steps is not None:
+        check_positive_count("max_steps", max_steps, example=1000)
     owned = not isinstance(env, gym.Env)
     environment = make_env(env) if owned else env
     name = env if owned else environment_name(environment)
@@ -73,7 +84,7 @@ def evaluate(
                 while not done and (max_steps is None or steps < max_steps):
                     action = ask_for_action(model, observation, environment.action_space, name)
                     observation, reward, terminated, truncated, _ = environment.step(action)
-                    total += float(reward)
+                    total += reward if type(reward) is float else reward_number(reward)
                     steps += 1
                     done = terminated or truncated
                 returns.append(total)
@@ -89,7 +100,12 @@ def describe_returns(returns: list[float]) -> str:
     >>> describe_returns([10.0, 20.0, 30.0])
     'mean 20.0 ± 8.2 (min 10.0, max 30.0) over 3 episodes'
     """
-    values = np.asarray(returns, dtype=float)
+    values = np.asarray(returns, dtype=float).ravel()
+    if values.size == 0:
+        raise ValueError(
+            "There are no returns to describe: the list is empty. A job's result.returns "
+            "lists finished episodes only; run more steps, or use evaluate(...)."
+        )
     return (
         f"mean {values.mean():.1f} ± {values.std():.1f} "
         f"(min {values.min():.1f}, max {values.max():.1f}) over {len(values)} episodes"

@@ -7,7 +7,8 @@
 - `TrainingHooks`: calls the agent's ``train`` and ``train_on_history`` at the right moments.
 - `capped_cubic_video_schedule`: Gymnasium's default choice of episodes to record.
 - `ask_for_action`: an agent's action, checked against the action space.
-- `check_agent`, `check_positive_count`, `environment_name`: shared with `evaluate`.
+- `check_agent`, `check_positive_count`, `check_seed`, `environment_name`, `reward_number`:
+  shared with `evaluate`.
 
 Filming is the third helper piece of the loop: `helpers.video.Camera`.
 
@@ -19,6 +20,7 @@ Filming is the third helper piece of the loop: `helpers.video.Camera`.
 
 from __future__ import annotations
 
+import copy
 import numbers
 import os
 import sys
@@ -42,7 +44,9 @@ __all__ = [
     "ask_for_action",
     "check_agent",
     "check_positive_count",
+    "check_seed",
     "environment_name",
+    "reward_number",
     "capped_cubic_video_schedule",
     "InvalidActionError",
 ]
@@ -77,6 +81,9 @@ class JobResult:
     (stopped by a time limit) or ``"unfinished"`` (the job's steps ran out first).
 
     ``parameters``: the arguments of the call.
+
+    ``video_folder``: the folder of this run's videos, a new one inside
+    ``video_dir`` (``None`` if no video was recorded).
     """
 
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -93,6 +100,12 @@ class JobResult:
         """The paths of the videos recorded, in episode order."""
         return [e["video"] for e in self.episodes if e["video"] is not None]
 
+    @property
+    def video_folder(self) -> Path | None:
+        """The folder of this run's videos (None if no video was recorded)."""
+        videos = self.videos
+        return videos[0].parent if videos else None
+
     def __repr__(self) -> str:
         finished = len(self.returns)
         return (
@@ -105,32 +118,79 @@ def ask_for_action(model: Any, observation: Any, action_space: gym.Space, env_na
     """Ask `model` for its action, and check that the environment accepts it.
 
     A clear error here beats a crash deep inside an emulator or a physics engine.
+    Any integer type (``np.uint8`` too) is a valid Discrete action, handed on as an
+    ``int``; an array for a ``Box`` is handed on in the space's dtype (a float64
+    array for a float32 ``Box``, within its bounds, is accepted).
 
     >>> from helpers import RandomAgent
     >>> ask_for_action(RandomAgent(), None, gym.spaces.Discrete(2, seed=0), "CartPole-v1")
-    np.int64(1)
+    1
     """
     action = model.decision_function(observation, action_space)
-    if type(action_space) is gym.spaces.Discrete and isinstance(action, (int, np.integer)):
+    if type(action_space) is gym.spaces.Discrete:
         # the same test as Discrete.contains, in a fifth of the time: it runs every step
-        valid = action_space.start <= action < action_space.start + action_space.n
-    else:
-        valid = action_space.contains(action)
-    if not valid:
-        raise InvalidActionError(
-            f"The model chose action {action!r}, which is not in the action space "
-            f"{action_space} of {env_name}. Sample one with action_space.sample()."
-        )
-    return action
+        if (
+            isinstance(action, (int, np.integer))
+            and action_space.start <= action < action_space.start + action_space.n
+        ):
+            return int(action)
+    elif type(action_space) is gym.spaces.Box:
+        box_action = _as_box_action(action, action_space)
+        if box_action is not None:
+            return box_action
+    elif action_space.contains(action):
+        return action
+    raise InvalidActionError(
+        f"The model chose action {action!r}, which is not in the action space "
+        f"{action_space} of {env_name}. Sample one with action_space.sample()."
+    )
+
+
+def _as_box_action(action: Any, space: gym.spaces.Box) -> np.ndarray | None:
+    """`action` as an array of the Box's dtype, or None if it is not in the Box."""
+    try:
+        array = np.asarray(action)
+    except (TypeError, ValueError):
+        return None
+    if array.dtype == object or not np.can_cast(array.dtype, space.dtype, casting="same_kind"):
+        return None
+    array = array.astype(space.dtype, copy=False)
+    return array if space.contains(array) else None
 
 
 def check_agent(model: Any) -> None:
-    """Raise a clear error unless `model` can be asked for actions."""
+    """Raise a clear error unless `model` can be asked for actions.
+
+    >>> from helpers import RandomAgent
+    >>> check_agent(RandomAgent())
+    >>> check_agent(RandomAgent)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    TypeError: RandomAgent is a class, not an agent: make one with RandomAgent() ...
+    """
+    if isinstance(model, type):
+        raise TypeError(
+            f"{model.__name__} is a class, not an agent: make one with {model.__name__}() "
+            f"(with the brackets) and pass that."
+        )
     if not callable(getattr(model, "decision_function", None)):
         raise TypeError(
             f"The model {model!r} has no decision_function(observation, action_space) method: "
             f"it is asked for every action. Use RandomAgent() or see helpers.agents."
         )
+
+
+def check_seed(seed: Any, required: bool = False) -> int | None:
+    """`seed` as an ``int`` (numpy integers too), or a clear error naming ``seed``.
+
+    >>> check_seed(np.int64(7)), check_seed(None)
+    (7, None)
+    """
+    if seed is None and not required:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        hint = "" if required else " (or None for a different run each time)"
+        raise ValueError(f"seed must be a whole number >= 0, such as 42{hint}; got {seed!r}.")
+    return int(seed)
 
 
 def check_positive_count(name: str, value: Any, example: int) -> None:
@@ -147,29 +207,46 @@ def environment_name(env: gym.Env) -> str:
 
 
 def _check_arguments(
-    model: Any, steps: Any, episodes_per_train: Any, record_video: Any
-) -> Callable[[int], bool] | None:
-    """Validate run_job's arguments; return the video schedule (None: record nothing)."""
-    check_agent(model)
-    check_positive_count("steps", steps, example=1000)
-    if (
-        isinstance(episodes_per_train, bool)
-        or not isinstance(episodes_per_train, numbers.Integral)
-        or episodes_per_train < 0
-    ):
-        raise ValueError(
-            f"episodes_per_train must be a whole number >= 0 (0 means never train); "
-            f"got {episodes_per_train!r}."
+    env: Any, model: Any, steps: Any, episodes_per_train: Any, record_video: Any, seed: Any
+) -> tuple[Callable[[int], bool] | None, int | None]:
+    """Validate run_job's arguments; return the video schedule (None: record nothing)
+    and the seed. An environment passed in is closed if an argument is wrong."""
+    try:
+        check_agent(model)
+        check_positive_count("steps", steps, example=1000)
+        if (
+            isinstance(episodes_per_train, bool)
+            or not isinstance(episodes_per_train, numbers.Integral)
+            or episodes_per_train < 0
+        ):
+            raise ValueError(
+                f"episodes_per_train must be a whole number >= 0 (0 means never train); "
+                f"got {episodes_per_train!r}."
+            )
+        seed = check_seed(seed)
+        if record_video is True:
+            return (lambda episode: True), seed
+        if record_video is False or record_video is None:
+            return None, seed
+        if callable(record_video):
+            return record_video, seed
+        raise TypeError(
+            f"record_video must be True, False or a function episode -> bool; got {record_video!r}."
         )
-    if record_video is True:
-        return lambda episode: True
-    if record_video is False or record_video is None:
-        return None
-    if callable(record_video):
-        return record_video
-    raise TypeError(
-        f"record_video must be True, False or a function episode -> bool; got {record_video!r}."
-    )
+    except Exception:
+        if isinstance(env, gym.Env):
+            env.close()
+        raise
+
+
+def _run_label(env_name: str, seed: int | None) -> str:
+    """The end of a run's video folder name: ``SpaceInvaders-v5_seed42``.
+
+    >>> _run_label("ALE/SpaceInvaders-v5", 42)
+    'SpaceInvaders-v5_seed42'
+    """
+    name = env_name.rsplit("/", 1)[-1]
+    return name if seed is None else f"{name}_seed{seed}"
 
 
 def _progress_bar(steps: int, label: str) -> tqdm:
@@ -188,6 +265,31 @@ def _progress_bar(steps: int, label: str) -> tqdm:
         miniters=max(1, steps // 20),
         bar_format="{desc}: {percentage:3.0f}%|{bar:25}| {n_fmt}/{total_fmt} steps",
     )
+
+
+def reward_number(reward: Any) -> float:
+    """A reward as a float: a number, or an array holding one number.
+
+    >>> reward_number(np.array([2.5]))
+    2.5
+    """
+    if isinstance(reward, numbers.Real):
+        return float(reward)
+    if isinstance(reward, np.ndarray) and reward.size == 1 and reward.dtype.kind in "biuf":
+        return float(reward.reshape(-1)[0])
+    raise TypeError(
+        f"The environment's step returned the reward {reward!r}: a reward must be one "
+        f"number. Make step return a float."
+    )
+
+
+def _copy(observation: Any) -> Any:
+    """A copy of an observation that later steps cannot change."""
+    if type(observation) is np.ndarray:
+        return observation.copy()
+    if isinstance(observation, (dict, tuple, list, np.ndarray)):
+        return copy.deepcopy(observation)
+    return observation
 
 
 class History:
@@ -232,13 +334,13 @@ class History:
             "step": len(self.records),
             # a numpy scalar becomes a plain number: smaller, and prints as one
             "action": action.item() if isinstance(action, np.generic) else action,
-            "reward": float(reward),
+            "reward": reward if type(reward) is float else reward_number(reward),
             "terminated": bool(terminated),
             "truncated": bool(truncated),
             "info": info,
         }
-        if self.keep_observations:
-            record["observation"] = observation
+        if self.keep_observations:  # a copy: an environment may reuse its array
+            record["observation"] = _copy(observation)
         self.records.append(record)
         self.episode_steps += 1
         self.episode_return += record["reward"]
@@ -313,6 +415,29 @@ class TrainingHooks:
             self.trained_until = len(records)
 
 
+def _unpacking_failed_here(err: ValueError) -> bool:
+    """Whether `err` came from unpacking what ``reset`` or ``step`` returned, in run_job."""
+    traceback = err.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    return (
+        traceback is not None
+        and traceback.tb_frame.f_code is run_job.__code__
+        and "values to unpack" in str(err)
+    )
+
+
+def _old_api_error(env_name: str, err: ValueError) -> TypeError:
+    new = TypeError(
+        f"{env_name} does not follow Gymnasium's API ({err}): reset() must return "
+        f"(observation, info) and step() five values (observation, reward, terminated, "
+        f"truncated, info). An environment written for the old Gym API returns four from "
+        f"step (one done flag): rewrite it for Gymnasium."
+    )
+    new.__cause__ = err
+    return new
+
+
 def run_job(
     env: str | gym.Env,
     model: Any,
@@ -343,7 +468,12 @@ def run_job(
         episodes_per_train: call ``train_on_history`` after every that many
             finished episodes; 0 never calls it.
         verbose: print a line when an episode ends.
-        video_dir: where the mp4 files go (``episode-000000.mp4``, ...).
+        video_dir: the folder for videos. Each run records into a new folder
+            of its own inside it, such as
+            ``gym-results/2026-11-24_221530_SpaceInvaders-v5_seed42/``
+            (``result.video_folder``), as ``episode-000000.mp4``, ...: a later
+            run never overwrites them. Videos play at the game's real speed,
+            and Atari videos show every sprite (see `helpers.atari_frames`).
         seed: seeds the environment's first reset, its action space and the
             model (through ``model.seed``, if it has one): same seed, same run.
         record_video: True (every episode), False (none) or a function of the
@@ -362,17 +492,17 @@ def run_job(
     (0, 'unfinished')
     """
     parameters = dict(locals())  # the arguments of this call, kept in the result
-    schedule = _check_arguments(model, steps, episodes_per_train, record_video)
+    schedule, seed = _check_arguments(env, model, steps, episodes_per_train, record_video, seed)
     if isinstance(env, gym.Env):
         env_name = environment_name(env)
     else:
         env_name, env = env, make_env(env, render_mode="rgb_array" if schedule else None)
-    parameters.update(env=env_name, model=repr(model), video_dir=str(video_dir))
+    parameters.update(env=env_name, model=repr(model), seed=seed, video_dir=str(video_dir))
     result = JobResult(parameters=parameters)
     bar = _progress_bar(steps, env_name) if progress else None
     camera: Camera | None = None
     try:
-        camera = Camera(env, schedule, video_dir)
+        camera = Camera(env, schedule, video_dir, label=_run_label(env_name, seed))
         history = History(result, keep_observations, verbose, bar)
         hooks = TrainingHooks(model, episodes_per_train)
         if seed is not None:
@@ -403,18 +533,21 @@ def run_job(
 
         if history.episode_steps:  # the steps ran out in the middle of an episode
             history.end_episode("unfinished", camera.finish())
-        camera.discard()  # an episode that had only its first frame: not worth a video
     except BaseException as err:
-        if camera is not None:
-            camera.discard()
+        if isinstance(err, ValueError) and _unpacking_failed_here(err):
+            err = _old_api_error(env_name, err)
         err.partial_result = result  # type: ignore[attr-defined]
         err.add_note(
             f"run_job stopped after {len(result.history)} steps; what it collected is on this "
             f"exception's .partial_result (in Jupyter: sys.last_value.partial_result)."
         )
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
-        env.close()
+        raise err  # noqa: B904 - the same exception, or its clearer version
+    finally:  # whatever happened: no half-written video, and the environment closed
+        try:
+            if camera is not None:
+                camera.close()
+        finally:
+            if bar is not None:
+                bar.close()
+            env.close()
     return result

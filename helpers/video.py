@@ -1,200 +1,165 @@
-"""Recording episodes to mp4 and showing them inline in a notebook.
+"""Filming a job's episodes, and showing the videos inline in a notebook.
 
-- `EpisodeRecorder`: streams frames into an H.264 mp4 while an episode runs.
 - `Camera`: films the episodes of a job that a schedule picks, one mp4 each (`run_job` uses it).
+- `new_run_folder`: a new folder of its own for one run's videos, with a readable name.
 - `show_video`: an inline ``<video>`` that carries the mp4 as a base64 data URI.
 - `VideoTooLargeError`: raised instead of embedding a file that would freeze the browser.
 
-Frames go straight to an ffmpeg process (imageio-ffmpeg), so an episode is never
-held in memory, and the encoding runs beside the environment on another core.
-The file is written under a temporary name and renamed only once complete, so a
-video you find in the folder always plays.
+The mp4 files themselves are written by `helpers.recorder.EpisodeRecorder`
+(also importable from here), the Atari screens taken by `helpers.atari_frames`.
 
->>> import numpy as np, tempfile, pathlib
->>> folder = pathlib.Path(tempfile.mkdtemp())
->>> with EpisodeRecorder(folder / "demo.mp4", fps=30) as recorder:
-...     for shade in range(0, 250, 10):
-...         recorder.add_frame(np.full((64, 48, 3), shade, dtype=np.uint8))
->>> recorder.frames, (folder / "demo.mp4").exists()
-(25, True)
+>>> import tempfile
+>>> env = gym.make("CartPole-v1", render_mode="rgb_array")
+>>> result_folder = tempfile.mkdtemp()
+>>> camera = Camera(env, lambda episode: True, result_folder, label="CartPole-v1")
+>>> _ = env.reset(seed=0)
+>>> camera.start(episode=0)
+>>> camera.film()
+>>> show_video(camera.finish()).data[:26]
+'<video src="data:video/mp4'
+>>> env.close()
 """
 
 from __future__ import annotations
 
 import base64
 import os
-import tempfile
-from collections.abc import Callable
+import re
+import time
+from collections.abc import Callable, Iterable
+from fractions import Fraction
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import gymnasium as gym
-import imageio_ffmpeg
-import numpy as np
 from IPython.display import HTML
 
-__all__ = ["EpisodeRecorder", "Camera", "show_video", "VideoTooLargeError", "PARTIAL_SUFFIX"]
+from helpers.atari_frames import FlickerFreeScreen, atari_step_rate, is_atari
+from helpers.recorder import (
+    ENCODER_OPTIONS,
+    PARTIAL_SUFFIX,
+    EpisodeRecorder,
+    VideoEncodingError,
+    video_frame,
+)
 
-PARTIAL_SUFFIX = ".partial"
-"""Added to a video's name while it is being written."""
+__all__ = [
+    "Camera",
+    "new_run_folder",
+    "show_video",
+    "VideoTooLargeError",
+    # written by helpers.recorder, importable from here too
+    "EpisodeRecorder",
+    "VideoEncodingError",
+    "video_frame",
+    "PARTIAL_SUFFIX",
+    "ENCODER_OPTIONS",
+]
 
 
 class VideoTooLargeError(ValueError):
     """Raised by `show_video` for a file too large to embed in a notebook."""
 
 
-class EpisodeRecorder:
-    """Write RGB frames to an mp4 (H.264, yuv420p) as they come.
+def new_run_folder(video_dir: str | os.PathLike[str], label: str) -> Path:
+    """Create and return a new folder of `video_dir` for one run: ``<date>_<time>_<label>``.
 
-    The file appears under its final name only when `close` finishes it;
-    `discard` (or leaving a ``with`` block by an exception) removes the
-    half-written file instead.
+    The folder is made with ``mkdir``, which fails if it exists: two runs that
+    start in the same second (two notebooks open) get ``..._2``, ``..._3``, and
+    never share a folder. A ``~`` at the start of `video_dir` means your home.
 
-    Frames must be ``uint8`` arrays of shape ``(height, width, 3)``, all the
-    same size. An odd width or height is padded by one black pixel, since
-    yuv420p needs even sizes.
+    >>> import tempfile
+    >>> base = tempfile.mkdtemp()
+    >>> first, second = new_run_folder(base, "CartPole"), new_run_folder(base, "CartPole")
+    >>> first != second, first.parent == second.parent
+    (True, True)
     """
-
-    def __init__(self, path: str | os.PathLike[str], fps: float) -> None:
-        self.path = Path(path)
-        self.partial_path = self.path.with_name(self.path.name + PARTIAL_SUFFIX)
-        self.fps = fps
-        self.frames = 0
-        self._writer: Any = None
-        self._size: tuple[int, int] | None = None
-
-    def add_frame(self, frame: np.ndarray) -> None:
-        """Append one frame (``uint8``, ``(height, width, 3)``)."""
-        frame = np.asarray(frame)
-        if frame.ndim != 3 or frame.shape[2] != 3:
-            raise ValueError(
-                f"A video frame must be an RGB image of shape (height, width, 3), "
-                f"got shape {frame.shape}. Make the environment with render_mode='rgb_array'."
-            )
-        height, width = frame.shape[:2]
-        if height % 2 or width % 2:
-            frame = np.pad(frame, ((0, height % 2), (0, width % 2), (0, 0)))
-        if self._writer is None:
-            self._start(frame.shape[1], frame.shape[0])
-        elif (frame.shape[1], frame.shape[0]) != self._size:
-            raise ValueError(
-                f"Every frame of a video must have the same size: the first was "
-                f"{self._size[1]}x{self._size[0]} (height x width), this one is "
-                f"{frame.shape[0]}x{frame.shape[1]}."
-            )
-        self._writer.send(np.ascontiguousarray(frame, dtype=np.uint8))
-        self.frames += 1
-
-    def _start(self, width: int, height: int) -> None:
-        self._size = (width, height)
-        self._writer = imageio_ffmpeg.write_frames(
-            str(self.partial_path),
-            size=(width, height),
-            fps=self.fps,
-            codec="libx264",
-            pix_fmt_in="rgb24",
-            pix_fmt_out="yuv420p",
-            macro_block_size=1,
-            ffmpeg_log_level="error",
-            # "-f mp4": the temporary name does not end in .mp4. "+faststart": the index
-            # goes first, so browsers start playing at once. "veryfast" on one thread
-            # keeps up with the game on the other core and gives small files.
-            output_params=[
-                "-f",
-                "mp4",
-                "-movflags",
-                "+faststart",
-                "-preset",
-                "veryfast",
-                "-threads",
-                "1",
-            ],
-        )
-        self._writer.send(None)  # start the ffmpeg process
-
-    def close(self) -> Path | None:
-        """Finish the file and give it its final name; returns that path.
-
-        Returns ``None`` when no frame was ever added (no file is written).
-        """
-        if self._writer is None:
-            return None
-        writer, self._writer = self._writer, None
-        writer.close()
-        os.replace(self.partial_path, self.path)
-        return self.path
-
-    def discard(self) -> None:
-        """Stop writing and delete the half-written file."""
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            try:
-                writer.close()
-            except Exception:  # noqa: BLE001 - the file is being thrown away anyway
-                pass
-        self.partial_path.unlink(missing_ok=True)
-
-    def __enter__(self) -> EpisodeRecorder:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.discard()
-
-
-def _prepare_video_dir(video_dir: str | os.PathLike[str]) -> Path:
-    """Create `video_dir` and make sure we can write in it, before the job starts."""
-    folder = Path(video_dir)
+    base = Path(video_dir).expanduser()
+    stamp = time.strftime("%Y-%m-%d_%H%M%S")
+    name = re.sub(r"[^A-Za-z0-9._+-]+", "-", label).strip("-.") or "run"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
-            pass
+        base.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1, 10_000):
+            folder = base / (f"{stamp}_{name}" + (f"_{attempt}" if attempt > 1 else ""))
+            try:
+                folder.mkdir()
+                return folder
+            except FileExistsError:
+                continue
+        raise FileExistsError(f"too many runs named {stamp}_{name} in {str(base)!r}")
     except OSError as err:
         raise PermissionError(
-            f"Cannot write videos to {str(folder)!r} ({err.strerror or err}). "
+            f"Cannot write videos to {str(base)!r} ({err.strerror or err}). "
             f"Pass another video_dir, or record_video=False to record none."
         ) from err
-    return folder
 
 
-def _check_can_render(env: gym.Env) -> float:
-    """Return the env's frame rate; raise a clear error if it cannot give frames."""
-    if env.render_mode != "rgb_array":
-        raise ValueError(
-            f"Cannot record video: the environment was made with render_mode="
-            f"{env.render_mode!r}, and a video needs render_mode='rgb_array'. Make it with "
-            f"gym.make(..., render_mode='rgb_array'), pass its id instead, "
-            f"or pass record_video=False."
-        )
-    return float(env.metadata.get("render_fps") or 30)
+def _frame_rate(env: gym.Env) -> Fraction:
+    """The video's frame rate: one frame per step, at the game's real speed.
+
+    An Atari game runs 60 emulator frames a second and a step runs ``frameskip``
+    of them, so its real rate is ``60 / frameskip`` steps a second (15 for
+    ``ALE/SpaceInvaders-v5``, whose ``render_fps`` says 30); any other
+    environment plays at its ``metadata["render_fps"]`` (30 if it gives none).
+    """
+    if is_atari(env):
+        return atari_step_rate(env)
+    fps = env.metadata.get("render_fps")
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0:
+        return Fraction(30)
+    return Fraction(fps).limit_denominator(1001)
+
+
+class _RenderedFrames:
+    """The frames of any environment: what ``render()`` returns, checked."""
+
+    def __init__(self, env: gym.Env) -> None:
+        self.env = env
+
+    def start(self) -> Any:
+        return self.frame()
+
+    def frame(self) -> Any:
+        frame = self.env.render()
+        if frame is None:
+            raise ValueError(
+                f"{type(self.env.unwrapped).__name__}.render() returned None, although the "
+                f"environment's render_mode is {self.env.render_mode!r}: its render method "
+                f"must return the frame, an array (height, width, 3). Fix render, or pass "
+                f"record_video=False."
+            )
+        return frame
+
+    def stop(self) -> None:
+        pass
 
 
 class Camera:
     """Films the episodes of a job that `schedule` picks: one mp4 per episode.
 
+    The videos go to a new folder of `video_dir`, for this job alone (see
+    `new_run_folder`), named ``episode-000000.mp4`` and so on. They play at the
+    game's real speed, and an Atari video shows what a player sees, every sprite
+    included (`helpers.atari_frames`).
+
     `start` opens an episode's video with its first frame (after ``reset``), `film`
     adds the frame of a step, `finish` completes the video and returns its path,
-    `discard` throws a half-filmed episode away. With ``schedule=None`` it films
-    nothing and every method does nothing.
+    `close` ends filming: it throws away a half-filmed episode (every ``.partial``
+    file), keeps every finished video, and removes the folder if it is left empty. With
+    ``schedule=None`` it films nothing and every method does nothing.
 
     >>> import tempfile
     >>> env = gym.make("CartPole-v1", render_mode="rgb_array")
-    >>> camera = Camera(env, schedule=lambda episode: True, video_dir=tempfile.mkdtemp())
+    >>> camera = Camera(env, lambda episode: True, tempfile.mkdtemp(), label="CartPole-v1")
     >>> _ = env.reset(seed=0)
     >>> camera.start(episode=0)
     >>> for _ in range(3):
     ...     _ = env.step(0)
     ...     camera.film()
-    >>> camera.finish().name
-    'episode-000000.mp4'
+    >>> video = camera.finish()
+    >>> video.name, video.parent.name.endswith("_CartPole-v1"), camera.fps
+    ('episode-000000.mp4', True, Fraction(50, 1))
+    >>> camera.close()
     >>> env.close()
     """
 
@@ -202,41 +167,120 @@ class Camera:
         self,
         env: gym.Env,
         schedule: Callable[[int], bool] | None,
-        video_dir: str | os.PathLike[str],
+        video_dir: str | os.PathLike[str] | None,
+        label: str = "run",
     ) -> None:
         self.env, self.schedule = env, schedule
         self.recorder: EpisodeRecorder | None = None
-        if schedule is not None:
-            self.fps = _check_can_render(env)
-            self.folder = _prepare_video_dir(video_dir)
+        self.folder: Path | None = None
+        self.fps = Fraction(30)
+        if schedule is None:
+            return
+        if env.render_mode != "rgb_array":
+            raise ValueError(
+                f"Cannot record video: the environment was made with render_mode="
+                f"{env.render_mode!r}, and a video needs render_mode='rgb_array'. Make it with "
+                f"gym.make(..., render_mode='rgb_array'), pass its id instead, "
+                f"or pass record_video=False."
+            )
+        if video_dir is None or not isinstance(video_dir, (str, os.PathLike)):
+            raise TypeError(
+                f"video_dir must be a folder name such as 'gym-results', got {video_dir!r}. "
+                f"To record no video, pass record_video=False."
+            )
+        self.fps = _frame_rate(env)
+        self.screen = FlickerFreeScreen(env) if is_atari(env) else _RenderedFrames(env)
+        self.folder = new_run_folder(video_dir, label)
 
     def start(self, episode: int) -> None:
         """Start filming `episode` if the schedule picks it."""
         if self.schedule is None or not self.schedule(episode):
             return
-        self.recorder = EpisodeRecorder(self.folder / f"episode-{episode:06d}.mp4", fps=self.fps)
-        self.recorder.add_frame(self.env.render())
+        self.recorder = EpisodeRecorder(self.folder / f"episode-{episode:06d}.mp4", self.fps)  # type: ignore[operator]
+        self.recorder.add_frame(self.screen.start())
 
     def film(self) -> None:
         """Add the frame of the step just taken (if this episode is filmed)."""
         if self.recorder is not None:
-            self.recorder.add_frame(self.env.render())
+            self.recorder.add_frame(self.screen.frame())
 
     def finish(self) -> Path | None:
         """Complete this episode's video; return its path (None if not filmed)."""
-        recorder, self.recorder = self.recorder, None
-        return recorder.close() if recorder is not None else None
+        if self.recorder is None:
+            return None
+        self.screen.stop()
+        video = self.recorder.close()
+        self.recorder = None
+        return video
 
-    def discard(self) -> None:
-        """Throw away the video of the episode being filmed, if any."""
-        recorder, self.recorder = self.recorder, None
-        if recorder is not None:
-            recorder.discard()
+    def close(self) -> None:
+        """Stop filming: discard a half-filmed episode; finished videos stay.
+
+        An interrupt that comes in the middle of this cleaning does not stop it:
+        it is finished first, then the interrupt goes on.
+        """
+        if self.folder is None:
+            return
+        interrupted: BaseException | None = None
+        for _ in range(3):
+            try:
+                self._clean()
+                break
+            except KeyboardInterrupt as err:
+                interrupted = err
+        if interrupted is not None:
+            raise interrupted
+
+    def _clean(self) -> None:
+        self.screen.stop()
+        if self.recorder is not None:
+            self.recorder.discard()
+            self.recorder = None
+        # Only this run writes here: a .partial file left is one whose recorder was
+        # lost to an interrupt. A .mp4 is always whole (renamed only once checked).
+        for path in self.folder.glob("*" + PARTIAL_SUFFIX):  # type: ignore[union-attr]
+            path.unlink(missing_ok=True)
+        try:
+            self.folder.rmdir()  # type: ignore[union-attr]  # only if no video is in it
+        except OSError:
+            pass
+
+
+def _check_video_file(path: Any) -> Path:
+    """The path of a finished mp4 to show, or a clear error."""
+    if path is None:
+        raise FileNotFoundError(
+            "There is no video to show (the path is None): that episode was not recorded. "
+            "Pass record_video=True to run_job to record every episode."
+        )
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"show_video needs the path of an mp4 file (such as result.videos[0]), "
+            f"got {type(path).__name__}."
+        )
+    path = Path(path)
+    if path.name.endswith(PARTIAL_SUFFIX):
+        raise ValueError(
+            f"{path.name} is a video still being written, or left unfinished by a recording "
+            f"that stopped: it may not play. Show the finished .mp4 (result.videos) instead."
+        )
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No video file at {str(path)!r}. Check the path, "
+            f"or run the cell that records it first."
+        )
+    with open(path, "rb") as file:
+        if file.read(8)[4:8] != b"ftyp":
+            raise ValueError(
+                f"{path.name} is not an mp4 video: show_video plays the mp4 files that "
+                f"run_job records (result.videos)."
+            )
+    return path
 
 
 def show_video(
-    path: str | os.PathLike[str] | None,
-    width: int = 480,
+    path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None,
+    width: float = 480,
     *,
     max_megabytes: float = 20.0,
 ) -> HTML:
@@ -245,34 +289,39 @@ def show_video(
     The data URI sits on the ``<video>`` element's own ``src``: JupyterLab keeps
     that attribute even in a notebook that is opened fresh from disk (untrusted),
     where it strips the ``src`` of a ``<source>`` child. So the video plays for
-    whoever opens the saved notebook, without running it again.
+    whoever opens the saved notebook, without running it again. Given a list of
+    paths (such as ``result.videos``), it shows them all, one after the other.
 
-    >>> import tempfile, pathlib
+    >>> import numpy as np, tempfile, pathlib
     >>> clip = pathlib.Path(tempfile.mkdtemp()) / "clip.mp4"
-    >>> _ = clip.write_bytes(b"not really a video")
+    >>> with EpisodeRecorder(clip, fps=10) as recorder:
+    ...     recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
     >>> show_video(clip, width=320).data[:40]
-    '<video src="data:video/mp4;base64,bm90IH'
+    '<video src="data:video/mp4;base64,AAAAIG'
     """
-    if path is None:
-        raise FileNotFoundError(
-            "There is no video to show (the path is None): that episode was not recorded. "
-            "Pass record_video=True to run_job to record every episode."
-        )
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"No video file at {str(path)!r}. Check the path, "
-            f"or run the cell that records it first."
-        )
-    megabytes = path.stat().st_size / 1e6
+    if isinstance(width, bool) or not isinstance(width, (int, float)) or not width > 0:
+        raise TypeError(f"width must be a number of pixels, such as 480; got {width!r}.")
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        if not isinstance(path, Iterable):
+            _check_video_file(path)  # raises its clear error
+        paths = [_check_video_file(one) for one in path]
+        if not paths:
+            raise ValueError("The list of videos is empty: there is no video to show.")
+    else:
+        paths = [_check_video_file(path)]
+    megabytes = sum(one.stat().st_size for one in paths) / 1e6
     if megabytes > max_megabytes:
+        what = paths[0].name if len(paths) == 1 else f"These {len(paths)} videos"
         raise VideoTooLargeError(
-            f"{path.name} is {megabytes:.1f} MB: embedded in the notebook it would make the page "
-            f"slow or freeze the browser. Open the file itself, record a shorter episode, or pass "
-            f"max_megabytes={int(megabytes) + 1} if you really want it inline."
+            f"{what} {'is' if len(paths) == 1 else 'are'} {megabytes:.1f} MB: embedded in the "
+            f"notebook it would make the page slow or freeze the browser. Open the file itself, "
+            f"record a shorter episode, or pass max_megabytes={int(megabytes) + 1} if you "
+            f"really want it inline."
         )
-    encoded = base64.b64encode(path.read_bytes()).decode("ascii")
     return HTML(
-        f'<video src="data:video/mp4;base64,{encoded}" width="{int(width)}" '
-        f"controls loop muted playsinline></video>"
+        "".join(
+            f'<video src="data:video/mp4;base64,{base64.b64encode(one.read_bytes()).decode()}" '
+            f'width="{int(width)}" controls loop muted playsinline></video>'
+            for one in paths
+        )
     )

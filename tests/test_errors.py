@@ -10,7 +10,17 @@ import numpy as np
 import pytest
 from conftest import CorridorEnv, RecordingAgent
 
-from helpers import InvalidActionError, RandomAgent, UnknownEnvironmentError, make_env, run_job
+from helpers import (
+    CrossEntropyAgent,
+    InvalidActionError,
+    RandomAgent,
+    UnknownEnvironmentError,
+    describe_returns,
+    evaluate,
+    make_env,
+    run_job,
+    show_video,
+)
 
 
 def test_an_unknown_id_names_the_closest_known_ids():
@@ -30,8 +40,10 @@ def test_env_of_the_wrong_type_is_refused():
 
 @pytest.mark.parametrize("steps", [0, -5, 2.5, "100", True, None])
 def test_steps_must_be_a_positive_whole_number(steps):
+    env = CorridorEnv()
     with pytest.raises(ValueError, match="steps must be a positive whole number"):
-        run_job(CorridorEnv(), RandomAgent(), steps=steps, record_video=False)
+        run_job(env, RandomAgent(), steps=steps, record_video=False)
+    assert env.closed
 
 
 @pytest.mark.parametrize("episodes_per_train", [-1, 1.5])
@@ -116,3 +128,184 @@ def test_actions_inside_a_discrete_space_are_accepted(action):
             return action
 
     assert len(run_job(CorridorEnv(), Fixed(), steps=1, record_video=False).history) == 1
+
+
+# The agent
+
+
+def test_the_agent_class_instead_of_an_agent_says_to_add_brackets():
+    env = CorridorEnv()
+    with pytest.raises(TypeError, match=r"RandomAgent is a class.*RandomAgent\(\)"):
+        run_job(env, RandomAgent, steps=5, record_video=False)
+    with pytest.raises(TypeError, match=r"RandomAgent is a class"):
+        evaluate("CartPole-v1", RandomAgent, episodes=2)
+
+
+# Seeds
+
+
+@pytest.mark.parametrize(
+    "seed", [np.int64(3), np.arange(5)[3], np.random.default_rng(0).integers(9)]
+)
+def test_numpy_integer_seeds_just_work(seed):
+    result = run_job("CartPole-v1", RandomAgent(), 30, seed=seed, record_video=False)
+    same = run_job("CartPole-v1", RandomAgent(), 30, seed=int(seed), record_video=False)
+    assert [h["action"] for h in result.history] == [h["action"] for h in same.history]
+    assert type(result.parameters["seed"]) is int
+    assert evaluate("CartPole-v1", RandomAgent(), 2, seed=seed) == evaluate(
+        "CartPole-v1", RandomAgent(), 2, seed=int(seed)
+    )
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, "42", True])
+def test_a_seed_that_is_not_a_whole_number_from_0_is_named(seed):
+    env = CorridorEnv()
+    with pytest.raises(ValueError, match=r"seed must be a whole number >= 0"):
+        run_job(env, RandomAgent(), 5, seed=seed, record_video=False)
+    assert env.closed
+    with pytest.raises(ValueError, match=r"seed must be a whole number >= 0"):
+        evaluate("CartPole-v1", RandomAgent(), 2, seed=seed)
+
+
+def test_evaluate_needs_a_seed():
+    with pytest.raises(ValueError, match=r"seed must be a whole number >= 0, such as 42; got None"):
+        evaluate("CartPole-v1", RandomAgent(), 2, seed=None)
+
+
+# Videos
+
+
+def test_video_dir_none_while_recording_is_named():
+    env = CorridorEnv()
+    with pytest.raises(TypeError, match=r"video_dir must be a folder name.*record_video=False"):
+        run_job(env, RandomAgent(), 5, video_dir=None, record_video=True)
+    assert env.closed
+
+
+def test_video_dir_none_without_recording_is_fine():
+    result = run_job(CorridorEnv(), RandomAgent(), 5, video_dir=None, record_video=False)
+    assert len(result.history) == 5
+
+
+# What the environment returns
+
+
+class Rewarding(CorridorEnv):
+    def __init__(self, reward):
+        super().__init__()
+        self.reward = reward
+
+    def step(self, action):
+        observation, _, terminated, truncated, info = super().step(action)
+        return observation, self.reward, terminated, truncated, info
+
+
+@pytest.mark.parametrize("reward", [np.array([1.5]), np.array(1.5), np.float32(1.5), 1.5])
+def test_rewards_given_as_one_number_in_an_array_are_numbers(reward):
+    result = run_job(Rewarding(reward), RandomAgent(), 3, record_video=False)
+    assert [h["reward"] for h in result.history] == [1.5] * 3
+    assert all(type(h["reward"]) is float for h in result.history)
+    assert result.returns == [4.5]
+
+
+@pytest.mark.parametrize("reward", [np.array([1.0, 2.0]), "1", None])
+def test_a_reward_that_is_not_one_number_is_a_clear_error(reward):
+    with pytest.raises(TypeError, match="a reward must be one number"):
+        run_job(Rewarding(reward), RandomAgent(), 3, record_video=False)
+
+
+def test_an_environment_with_the_old_gym_api_is_named():
+    class Old(CorridorEnv):
+        def step(self, action):
+            observation, reward, terminated, _, info = super().step(action)
+            return observation, reward, terminated, info
+
+    env = Old()
+    with pytest.raises(TypeError, match=r"Old does not follow Gymnasium's API.*four from step"):
+        run_job(env, RandomAgent(), 3, record_video=False)
+    assert env.closed
+
+
+def test_a_value_error_of_the_agent_is_not_mistaken_for_the_old_api():
+    class Broken(RecordingAgent):
+        def decision_function(self, observation, action_space):
+            a, _ = [1, 2, 3]  # the agent's own bug
+            return a
+
+    with pytest.raises(ValueError, match="too many values to unpack"):
+        run_job(CorridorEnv(), Broken(), 3, record_video=False)
+
+
+def test_describe_returns_of_nothing_says_why():
+    with pytest.raises(ValueError, match="no returns to describe"):
+        describe_returns([])
+
+
+# Actions
+
+
+@pytest.mark.parametrize("action", [np.uint8(1), np.uint64(1), np.uint32(0)])
+def test_numpy_unsigned_integers_are_discrete_actions(action):
+    class Fixed(RecordingAgent):
+        def decision_function(self, observation, action_space):
+            return action
+
+    result = run_job("CartPole-v1", Fixed(), 5, seed=0, record_video=False)
+    assert [h["action"] for h in result.history] == [int(action)] * 5
+
+
+def test_a_float64_array_for_a_float32_box_is_accepted():
+    class Steady(RecordingAgent):
+        def decision_function(self, observation, action_space):
+            return np.array([0.5], dtype=np.float64)
+
+    result = run_job("Pendulum-v1", Steady(), 5, seed=0, record_video=False)
+    assert len(result.history) == 5
+    assert result.history[0]["action"].dtype == np.float32
+
+
+@pytest.mark.parametrize("action", [np.array([5.0]), np.array([np.nan]), np.array([1, 2]), "x"])
+def test_box_actions_outside_the_box_are_refused(action):
+    class Fixed(RecordingAgent):
+        def decision_function(self, observation, action_space):
+            return action
+
+    with pytest.raises(InvalidActionError, match=r"not in the action space Box"):
+        run_job("Pendulum-v1", Fixed(), 2, seed=0, record_video=False)
+
+
+def test_cross_entropy_on_a_continuous_action_space_is_a_clear_error():
+    with pytest.raises(TypeError, match=r"CrossEntropyAgent picks one of a few discrete actions"):
+        run_job("Pendulum-v1", CrossEntropyAgent(), 5, seed=0, record_video=False)
+
+
+def test_cross_entropy_on_dict_observations_is_a_clear_error():
+    env = gym.wrappers.TransformObservation(
+        gym.make("CartPole-v1"), lambda o: {"state": o}, gym.spaces.Dict()
+    )
+    with pytest.raises(TypeError, match=r"observation made of numbers.*FlattenObservation"):
+        run_job(env, CrossEntropyAgent(), 5, seed=0, record_video=False)
+
+
+def test_cross_entropy_plays_discrete_spaces_that_do_not_start_at_0():
+    space = gym.spaces.Discrete(3, start=-1)
+    agent = CrossEntropyAgent()
+    agent.seed(0)
+    actions = {agent.decision_function(np.zeros(2), space) for _ in range(1)}
+    assert actions <= {-1, 0, 1}
+    for _ in range(20):
+        agent.candidates.append(agent.rng.standard_normal(agent.mean.shape))
+        agent._playing += 1
+        assert space.contains(agent.decision_function(np.ones(2), space))
+
+
+@pytest.mark.parametrize("max_steps", [0, 2.5, "10"])
+def test_evaluate_max_steps_must_be_a_positive_whole_number(max_steps):
+    with pytest.raises(ValueError, match="max_steps must be a positive whole number"):
+        evaluate("CartPole-v1", RandomAgent(), 2, seed=0, max_steps=max_steps)
+
+
+def test_show_video_given_a_whole_result_says_which_path_to_pass():
+    result = run_job(CorridorEnv(), RandomAgent(), 3, record_video=False)
+    with pytest.raises(TypeError, match=r"path of an mp4 file \(such as result.videos\[0\]\)"):
+        show_video(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gymnasium as gym
+import numpy as np
 import pytest
 from conftest import CorridorEnv
 
@@ -188,3 +189,54 @@ def test_the_progress_bar_prints_the_same_text_on_every_run(capsys):
     frames = outputs[0].split("\r")[1:]
     assert len(frames) == 22  # 0%, every 5% (2 steps), and the final redraw on closing
     assert frames[-1] == "CorridorEnv: 100%|█████████████████████████| 40/40 steps\n"
+
+
+class ReusingEnv(CorridorEnv):
+    """Updates one state array in place and returns it, as many hand-written envs do."""
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        self.state = np.zeros(2)
+        return self.state, {}
+
+    def step(self, action):
+        _, reward, terminated, truncated, info = super().step(action)
+        self.state += 1
+        return self.state, reward, terminated, truncated, info
+
+
+def test_kept_observations_are_copies_that_later_steps_cannot_change(agent):
+    result = run_job(ReusingEnv(length=5), agent, 3, record_video=False, keep_observations=True)
+    assert [h["observation"].tolist() for h in result.history] == [[1, 1], [2, 2], [3, 3]]
+
+
+@pytest.mark.parametrize(
+    "space",
+    [
+        gym.spaces.Box(-1, 1, (2, 3)),
+        gym.spaces.MultiDiscrete([3, 4]),
+        gym.spaces.MultiBinary(3),
+        gym.spaces.Dict({"a": gym.spaces.Discrete(2), "b": gym.spaces.Box(0, 1, (2,))}),
+        gym.spaces.Tuple((gym.spaces.Discrete(2), gym.spaces.Box(0, 1, (2,)))),
+    ],
+)
+def test_unusual_observation_and_action_spaces_run_and_keep_their_observations(space):
+    class Spacey(CorridorEnv):
+        def __init__(self):
+            super().__init__(length=4)
+            self.observation_space = self.action_space = space
+            space.seed(0)
+
+        def reset(self, *, seed=None, options=None):
+            super().reset(seed=seed)
+            return self.observation_space.sample(), {}
+
+        def step(self, action):
+            assert self.action_space.contains(action)
+            _, reward, terminated, truncated, info = super().step(1)
+            return self.observation_space.sample(), reward, terminated, truncated, info
+
+    env = Spacey()
+    result = run_job(env, RandomAgent(), 6, seed=0, keep_observations=True, record_video=False)
+    assert len(result.history) == 6 and result.returns == [4.0]
+    assert all(env.observation_space.contains(h["observation"]) for h in result.history)

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import base64
+import os
+import random
 import re
+import signal
+import subprocess
+import sys
+import threading
+import time
 
 import gymnasium as gym
 import imageio_ffmpeg
@@ -11,8 +18,16 @@ import numpy as np
 import pytest
 from conftest import CorridorEnv, RecordingAgent
 
+import helpers.recorder
+import helpers.video
 from helpers import RandomAgent, run_job, show_video
-from helpers.video import EpisodeRecorder, VideoTooLargeError
+from helpers.video import (
+    PARTIAL_SUFFIX,
+    EpisodeRecorder,
+    VideoEncodingError,
+    VideoTooLargeError,
+    new_run_folder,
+)
 
 
 def read_video(path):
@@ -25,6 +40,8 @@ def read_video(path):
 
 def test_each_recorded_episode_gets_a_complete_h264_mp4(tmp_path, agent):
     result = run_job(CorridorEnv(length=5), agent, steps=10, video_dir=tmp_path, record_video=True)
+    assert result.video_folder.parent == tmp_path
+    assert [e["video"].parent for e in result.episodes] == [result.video_folder] * 2
     assert [e["video"].name for e in result.episodes] == [
         "episode-000000.mp4",
         "episode-000001.mp4",
@@ -59,7 +76,7 @@ def test_space_invaders_video_has_every_frame_at_the_game_frame_rate(tmp_path):
     assert result.episodes[0]["outcome"] == "unfinished"
     assert len(frames) == 121
     assert meta["size"] == (160, 210)
-    assert meta["fps"] == 30
+    assert meta["fps"] == 15  # 4 emulator frames a step, 60 frames a second: real speed
 
 
 def test_cartpole_can_be_recorded_too(tmp_path):
@@ -74,7 +91,7 @@ def test_the_default_schedule_records_gymnasiums_episodes(tmp_path, agent):
     result = run_job(CorridorEnv(length=1), agent, steps=10, video_dir=tmp_path)
     recorded = [e["episode"] for e in result.episodes if e["video"] is not None]
     assert recorded == [0, 1, 8]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert sorted(p.name for p in result.video_folder.iterdir()) == [
         "episode-000000.mp4",
         "episode-000001.mp4",
         "episode-000008.mp4",
@@ -121,7 +138,7 @@ def test_an_interrupt_keeps_finished_videos_and_leaves_no_partial_file(tmp_path,
     partial = caught.value.partial_result
     assert len(partial.history) == 10
     assert [e["outcome"] for e in partial.episodes] == ["terminated", "terminated"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert sorted(p.name for p in partial.video_folder.iterdir()) == [
         "episode-000000.mp4",
         "episode-000001.mp4",
     ]
@@ -186,7 +203,296 @@ def test_show_video_on_an_episode_that_was_not_recorded_says_so():
 
 def test_show_video_refuses_a_file_too_large_to_embed(tmp_path):
     big = tmp_path / "big.mp4"
-    big.write_bytes(b"\0" * 2_000_000)
+    big.write_bytes(b"\0\0\0\x20ftypisom" + b"\0" * (2_000_000 - 12))
     with pytest.raises(VideoTooLargeError, match=r"2\.0 MB.*max_megabytes=3"):
         show_video(big, max_megabytes=1)
     assert show_video(big, max_megabytes=3).data.startswith("<video")
+
+
+def small_video(path, frames=3):
+    with EpisodeRecorder(path, fps=10) as recorder:
+        for shade in range(frames):
+            recorder.add_frame(np.full((16, 16, 3), 40 * shade, dtype=np.uint8))
+    return path
+
+
+# Never lost: a folder per run
+
+
+def test_a_second_run_never_overwrites_the_first_runs_videos(tmp_path):
+    first = run_job(CorridorEnv(length=3), RecordingAgent(), 6, video_dir=tmp_path, seed=1)
+    before = {path: path.read_bytes() for path in first.videos}
+    second = run_job(CorridorEnv(length=5), RecordingAgent(), 5, video_dir=tmp_path, seed=1)
+    assert first.video_folder != second.video_folder
+    assert {path: path.read_bytes() for path in first.videos} == before
+    assert sorted(p.name for p in first.video_folder.iterdir()) == [p.name for p in first.videos]
+    assert len(read_video(second.videos[0])[1]) == 6
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d_\d{6}_CorridorEnv_seed1(_2)?", second.video_folder.name)
+
+
+def test_runs_starting_at_the_same_moment_get_folders_of_their_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(helpers.video.time, "strftime", lambda pattern: "2026-11-24_221530")
+    folders: list = []
+    threads = [
+        threading.Thread(target=lambda: folders.append(new_run_folder(tmp_path, "Pong_seed1")))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(folders)) == 8
+    assert sorted(p.name for p in tmp_path.iterdir())[:2] == [
+        "2026-11-24_221530_Pong_seed1",
+        "2026-11-24_221530_Pong_seed1_2",
+    ]
+
+
+def test_two_processes_recording_into_one_folder_at_once_do_not_collide(tmp_path):
+    script = (
+        "import sys; sys.path.insert(0, 'tests'); from conftest import CorridorEnv;"
+        "from helpers import RandomAgent, run_job;"
+        f"r = run_job(CorridorEnv(length=4), RandomAgent(), 12, video_dir={str(tmp_path)!r},"
+        " seed=0, record_video=True); print(r.video_folder)"
+    )
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    runs = [
+        subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
+        for _ in range(2)
+    ]
+    folders = [run.communicate()[0].strip() for run in runs]
+    assert all(run.returncode == 0 for run in runs)
+    assert folders[0] != folders[1]
+    for folder in folders:
+        videos = sorted(os.listdir(folder))
+        assert videos == ["episode-000000.mp4", "episode-000001.mp4", "episode-000002.mp4"]
+
+
+def test_a_video_dir_starting_with_a_tilde_is_in_the_home_folder(tmp_path, monkeypatch, agent):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    result = run_job(CorridorEnv(), agent, 3, video_dir="~/videos", record_video=True)
+    assert result.video_folder.parent == tmp_path / "home" / "videos"
+    assert not (tmp_path / "~").exists()
+
+
+def test_a_run_that_records_nothing_leaves_no_empty_folder(tmp_path, agent):
+    result = run_job(CorridorEnv(), agent, 3, video_dir=tmp_path, record_video=lambda e: e > 5)
+    assert result.videos == []
+    assert list(tmp_path.iterdir()) == []
+
+
+# Never lost: encoder failures
+
+
+class FfmpegKiller(RecordingAgent):
+    """Kills the newest ffmpeg process when asked for its action number `at`."""
+
+    def __init__(self, at, processes):
+        super().__init__()
+        self.at, self.processes = at, processes
+
+    def decision_function(self, observation, action_space):
+        if len(self.seen) == self.at:
+            self.processes[-1].kill()
+            self.processes[-1].wait()
+        return super().decision_function(observation, action_space)
+
+
+def test_a_killed_encoder_is_a_clear_error_and_earlier_videos_stay(tmp_path, monkeypatch):
+    processes = []
+    popen = subprocess.Popen
+
+    def remembering_popen(*args, **kwargs):
+        processes.append(popen(*args, **kwargs))
+        return processes[-1]
+
+    monkeypatch.setattr(helpers.recorder.subprocess, "Popen", remembering_popen)
+    env = CorridorEnv(length=4)
+    with pytest.raises(VideoEncodingError, match=r"episode-000001.mp4.*SIGKILL") as caught:
+        run_job(env, FfmpegKiller(at=6, processes=processes), 20, video_dir=tmp_path)
+    assert env.closed
+    partial = caught.value.partial_result
+    assert [p.name for p in partial.videos] == ["episode-000000.mp4"]
+    assert sorted(p.name for p in partial.video_folder.iterdir()) == ["episode-000000.mp4"]
+    assert len(read_video(partial.videos[0])[1]) == 5
+
+
+def test_a_file_size_limit_is_a_clear_error_and_leaves_no_broken_file(tmp_path):
+    script = f"""
+import resource, sys
+sys.path.insert(0, "tests")
+from conftest import CorridorEnv
+from helpers import RandomAgent, run_job
+from helpers.video import VideoEncodingError
+
+class Big(CorridorEnv):  # the first episode is black (a small video), the next ones noise
+    def render(self):
+        noise = __import__("numpy").random.default_rng(self.position)
+        return noise.integers(0, 255 if self.resets > 1 else 1, (240, 320, 3), dtype="uint8")
+
+resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+try:
+    run_job(Big(length=40), RandomAgent(), 200, video_dir={str(tmp_path)!r}, record_video=True)
+except VideoEncodingError as err:
+    print("ERROR", err)
+    print("LISTED", *[p.name for p in err.partial_result.videos])
+"""
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    assert "ERROR Could not record episode-" in out.stdout, out.stdout + out.stderr
+    assert "file size limit" in out.stdout
+    listed = out.stdout.split("LISTED")[1].split()
+    assert listed == ["episode-000000.mp4"]
+    (folder,) = tmp_path.iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(listed)
+    for name in listed:
+        assert len(read_video(folder / name)[1]) == 41
+
+
+# Never lost: interrupts at any moment
+
+
+def test_an_interrupt_at_any_moment_leaves_only_complete_videos(tmp_path):
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    start = time.perf_counter()  # how long a whole run takes here: interrupts fall within it
+    run_job(CorridorEnv(length=4), RandomAgent(), 24, video_dir=tmp_path / "whole")
+    duration = time.perf_counter() - start
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    rng = random.Random(0)
+    outcomes = set()
+    try:
+        for attempt in range(30):
+            env, folder = CorridorEnv(length=4), tmp_path / str(attempt)
+            result = None
+            try:
+                try:
+                    signal.setitimer(signal.ITIMER_REAL, rng.uniform(0.0, 1.1 * duration))
+                    result = run_job(env, RandomAgent(), 24, video_dir=folder, record_video=True)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                outcomes.add("finished")
+            except KeyboardInterrupt as err:
+                result = getattr(err, "partial_result", None)
+                outcomes.add("interrupted")
+            assert env.closed or result is None
+            assert not list(tmp_path.rglob("*" + PARTIAL_SUFFIX))
+            files = sorted(folder.rglob("*.mp4")) if folder.exists() else []
+            if result is not None:  # every listed video is there (and nothing else but
+                assert set(result.videos) <= set(files)  # one finished as the interrupt came)
+                assert len(files) <= len(result.videos) + 1
+            listed = {e["video"]: e["steps"] for e in result.episodes} if result else {}
+            for video in files:  # every video there is whole
+                frames = read_video(video)[1]
+                assert frames and len(frames) == listed.get(video, len(frames) - 1) + 1
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    assert "interrupted" in outcomes
+
+
+# The recorder
+
+
+def test_add_frame_after_close_is_a_clear_error_and_keeps_the_video(tmp_path):
+    path = small_video(tmp_path / "clip.mp4")
+    before = path.read_bytes()
+    recorder = EpisodeRecorder(path, fps=10)
+    recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+    recorder.close()
+    with pytest.raises(RuntimeError, match="finished: clip.mp4 takes no more frames"):
+        recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+    assert len(read_video(path)[1]) == 1 and path.read_bytes() != before
+
+
+def test_float_frames_in_0_1_are_scaled_not_black(tmp_path):
+    with EpisodeRecorder(tmp_path / "clip.mp4", fps=10) as recorder:
+        for _ in range(2):
+            recorder.add_frame(np.full((16, 16, 3), 0.5))
+    _, frames = read_video(tmp_path / "clip.mp4")
+    assert frames[0].mean() == pytest.approx(128, abs=3)
+
+
+@pytest.mark.parametrize(
+    "frame", [np.full((8, 8, 3), 300), np.full((8, 8, 3), -0.5), np.full((8, 8, 3), np.nan)]
+)
+def test_frames_out_of_the_colour_range_are_a_clear_error(tmp_path, frame):
+    with pytest.raises(ValueError, match="colours must be 0..255|NaN"):
+        EpisodeRecorder(tmp_path / "clip.mp4", fps=10).add_frame(frame)
+
+
+def test_integer_frames_in_range_are_accepted(tmp_path):
+    with EpisodeRecorder(tmp_path / "clip.mp4", fps=10) as recorder:
+        recorder.add_frame(np.full((8, 8, 3), 200))  # int64, as np.full makes it
+    assert read_video(tmp_path / "clip.mp4")[1][0].mean() == pytest.approx(200, abs=3)
+
+
+def test_a_render_that_returns_none_is_a_clear_error(tmp_path):
+    class Blind(CorridorEnv):
+        def render(self):
+            return None
+
+    env = Blind()
+    with pytest.raises(ValueError, match=r"Blind.render\(\) returned None, although"):
+        run_job(env, RandomAgent(), 3, video_dir=tmp_path, record_video=True)
+    assert env.closed and not list(tmp_path.rglob("*"))
+
+
+# show_video
+
+
+def test_show_video_refuses_a_file_that_is_not_an_mp4(tmp_path):
+    text = tmp_path / "notes.mp4"
+    text.write_text("hello")
+    with pytest.raises(ValueError, match="notes.mp4 is not an mp4 video"):
+        show_video(text)
+
+
+def test_show_video_refuses_a_partial_file(tmp_path):
+    partial = tmp_path / ("episode-000000.mp4" + PARTIAL_SUFFIX)
+    partial.write_bytes(b"\0\0\0\x20ftypisom")
+    with pytest.raises(ValueError, match="still being written"):
+        show_video(partial)
+
+
+def test_show_video_shows_every_video_of_a_list(tmp_path):
+    videos = [small_video(tmp_path / f"{n}.mp4") for n in range(3)]
+    html = show_video(videos, width=200).data
+    assert html.count("<video ") == 3 and html.count('width="200"') == 3
+
+
+@pytest.mark.parametrize("width", ["480", None, -5, True])
+def test_show_video_width_must_be_a_number(tmp_path, width):
+    with pytest.raises(TypeError, match="width must be a number of pixels"):
+        show_video(small_video(tmp_path / "clip.mp4"), width=width)
+
+
+def test_an_interrupt_while_a_video_is_being_finished_keeps_it_whole(tmp_path, monkeypatch):
+    recorder = EpisodeRecorder(tmp_path / "clip.mp4", fps=10)
+    for shade in range(5):
+        recorder.add_frame(np.full((16, 16, 3), 40 * shade, dtype=np.uint8))
+    real_wait = subprocess.Popen.wait
+    calls = []
+
+    def interrupted_wait(process, timeout=None):
+        calls.append(timeout)
+        if len(calls) == 1:  # Ctrl-C while close waits for ffmpeg
+            raise KeyboardInterrupt
+        return real_wait(process, timeout)
+
+    monkeypatch.setattr(subprocess.Popen, "wait", interrupted_wait)
+    with pytest.raises(KeyboardInterrupt):
+        recorder.close()
+    recorder.discard()  # what run_job does on the way out
+    assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]
+    assert len(read_video(tmp_path / "clip.mp4")[1]) == 5
+
+
+def test_discard_in_the_middle_of_an_episode_throws_the_video_away(tmp_path):
+    recorder = EpisodeRecorder(tmp_path / "clip.mp4", fps=10)
+    recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+    recorder.discard()
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(RuntimeError, match="discarded"):
+        recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
