@@ -74,8 +74,9 @@ def quiet_headless_rendering() -> None:
 def has_box2d() -> bool:
     """Whether the Box2D physics engine is installed (LunarLander needs it).
 
-    Some machines (ARM Linux, for one) have no ready-made Box2D to install; the
-    notebooks that need it check this first and skip their cells there.
+    A machine without a ready-made Box2D for its Python (a new Python release,
+    say) may lack it; the notebooks that need it check this first and skip their
+    cells there.
 
     >>> isinstance(has_box2d(), bool)
     True

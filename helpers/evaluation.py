@@ -1,7 +1,7 @@
 """Measuring an agent fairly: whole episodes, seeded, without training.
 
 - `evaluate`: the returns of an agent over a number of seeded episodes.
-- `describe_returns`: those returns in one line (mean, spread, range).
+- `describe_returns`: those returns in one line (mean, standard error, spread, range).
 
 Episode ``i`` starts from ``reset(seed=seed + i)``, so two agents evaluated with the
 same seed meet exactly the same starting positions: the comparison is fair, and it
@@ -95,10 +95,15 @@ def evaluate(
 
 
 def describe_returns(returns: list[float]) -> str:
-    """Returns in one line: mean, spread, range.
+    """Returns in one line: the mean and its standard error, the spread, the range.
+
+    The spread is the standard deviation of the returns (how much one episode
+    differs from the next, with n - 1 in the formula as the notebooks define it);
+    the standard error, spread / sqrt(n), is how far the mean itself may be off.
+    A single return has no spread to measure: both are then reported as 0.
 
     >>> describe_returns([10.0, 20.0, 30.0])
-    'mean 20.0 ± 8.2 (min 10.0, max 30.0) over 3 episodes'
+    'mean 20.0 (standard error 5.8), spread 10.0 (min 10.0, max 30.0) over 3 episodes'
     """
     values = np.asarray(returns, dtype=float).ravel()
     if values.size == 0:
@@ -106,7 +111,9 @@ def describe_returns(returns: list[float]) -> str:
             "There are no returns to describe: the list is empty. A job's result.returns "
             "lists finished episodes only; run more steps, or use evaluate(...)."
         )
+    spread = values.std(ddof=1) if values.size > 1 else 0.0
+    standard_error = spread / np.sqrt(values.size)
     return (
-        f"mean {values.mean():.1f} ± {values.std():.1f} "
-        f"(min {values.min():.1f}, max {values.max():.1f}) over {len(values)} episodes"
+        f"mean {values.mean():.1f} (standard error {standard_error:.1f}), spread {spread:.1f} "
+        f"(min {values.min():.1f}, max {values.max():.1f}) over {values.size} episodes"
     )

@@ -69,7 +69,11 @@ def test_evaluate_rejects_bad_input():
 
 
 def test_describe_returns():
-    assert describe_returns([1.0, 3.0]) == "mean 2.0 ± 1.0 (min 1.0, max 3.0) over 2 episodes"
+    # spread: sqrt(((1-2)^2 + (3-2)^2) / (2-1)) = 1.41; standard error: 1.41 / sqrt(2) = 1.0
+    assert describe_returns([1.0, 3.0]) == (
+        "mean 2.0 (standard error 1.0), spread 1.4 (min 1.0, max 3.0) over 2 episodes"
+    )
+    assert describe_returns([5.0]).startswith("mean 5.0 (standard error 0.0), spread 0.0")
 
 
 def test_linear_policy_picks_the_highest_score():
