@@ -81,3 +81,19 @@ def corridor() -> CorridorEnv:
 @pytest.fixture
 def agent() -> RecordingAgent:
     return RecordingAgent()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Where Box2D is missing, skip notebook 07's stored outputs, which need it.
+
+    tests/test_skipping.py runs that notebook without Box2D and checks that it
+    explains and skips its cells instead.
+    """
+    from helpers import has_box2d
+
+    if has_box2d():
+        return
+    skip = pytest.mark.skip(reason="needs Box2D; tests/test_skipping.py runs it without")
+    for item in items:
+        if item.path.name == "07_land_on_the_moon.ipynb":
+            item.add_marker(skip)
