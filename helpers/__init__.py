@@ -6,6 +6,8 @@
 - `RandomAgent` (alias `RandomAgentContainer`): the agent that never learns.
 - `CrossEntropyAgent`: an agent that learns (the cross-entropy method), `LinearPolicy` its result.
 - `evaluate`, `describe_returns`: measure agents fairly over seeded episodes.
+- `load_trained_agent`, `RamPolicy`: the shipped Space Invaders robot and its kind of policy.
+- `train_robot`: how that robot was trained (the cross-entropy method on RAM bytes).
 
 Importing it also registers ale-py's Atari games with Gymnasium.
 
@@ -27,6 +29,13 @@ from helpers.environments import (
 )
 from helpers.evaluation import describe_returns, evaluate
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
+from helpers.robot_training import train_robot
+from helpers.trained_agents import (
+    NoTrainedAgentError,
+    RamPolicy,
+    load_trained_agent,
+    trained_agent_record,
+)
 from helpers.video import EpisodeRecorder, VideoTooLargeError, show_video
 
 # Importing helpers makes the Atari ids ("ALE/SpaceInvaders-v5") known to gym.make,
@@ -41,6 +50,8 @@ __all__ = [
     "InvalidActionError",
     "JobResult",
     "LinearPolicy",
+    "NoTrainedAgentError",
+    "RamPolicy",
     "RandomAgent",
     "RandomAgentContainer",
     "Transition",
@@ -51,9 +62,12 @@ __all__ = [
     "evaluate",
     "exploration_off",
     "has_box2d",
+    "load_trained_agent",
     "make_env",
     "quiet_headless_rendering",
     "register_atari",
     "run_job",
     "show_video",
+    "train_robot",
+    "trained_agent_record",
 ]
