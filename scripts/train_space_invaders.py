@@ -5,8 +5,9 @@
 What it does, top to bottom:
 1. `helpers.robot_training.train_robot`: the cross-entropy method on the game's 128 RAM
    bytes, each candidate scored on the same 4 seeded episodes, in 2 processes, with a
-   progress bar; each generation's centre is checked on 8 seeds training never plays.
-2. The best centre plays the 30 test seeds 0-29 (never used in training or in picking
+   progress bar; each generation's centre and best candidate are checked on 8 seeds
+   training never plays; the 5 best checked play 16 new seeds, and the best there wins.
+2. The chosen policy plays the 30 test seeds 0-29 (never used in training or in picking
    it), as do a random agent and always-FIRE.
 3. Writes, into ``--out`` (by default ``helpers/trained``, where `load_trained_agent`
    finds it): ``space_invaders.npz`` (the policy), ``space_invaders.json`` (the command,
@@ -36,6 +37,8 @@ POPULATION = 24
 ELITE = 6
 EPISODES_PER_CANDIDATE = 4
 CHECK_EPISODES = 8
+FINALISTS = 5
+RECHECK_EPISODES = 16
 TEST_EPISODES = 30  # seeds 0-29: never played in training
 STEM = "space_invaders"
 
@@ -63,7 +66,8 @@ def plot_learning_curve(log: list[dict], path: Path) -> None:
     figure, axes = plt.subplots(figsize=(7, 4))
     axes.plot(generations, [e["training_mean"] for e in log], label="all candidates (training)")
     axes.plot(generations, [e["training_best"] for e in log], label="best candidate (training)")
-    axes.plot(generations, [e["check_score"] for e in log], label="centre on check seeds")
+    axes.plot(generations, [e["best_check"] for e in log], label="best candidate (check seeds)")
+    axes.plot(generations, [e["check_score"] for e in log], label="centre (check seeds)")
     axes.axhline(285, color="grey", linestyle="--", label="always FIRE")
     axes.set_xlabel("generation")
     axes.set_ylabel("score per episode")
@@ -95,6 +99,8 @@ def main() -> None:
         elite=ELITE,
         episodes_per_candidate=EPISODES_PER_CANDIDATE,
         check_episodes=CHECK_EPISODES,
+        finalists=FINALISTS,
+        recheck_episodes=RECHECK_EPISODES,
         seed=args.seed,
         processes=args.processes,
         progress=True,
@@ -102,9 +108,10 @@ def main() -> None:
     )
     print(
         f"{run.steps} steps in {run.wall_seconds:.0f} s wall, {run.cpu_seconds:.0f} s CPU "
-        f"({run.steps / run.cpu_seconds:.0f} steps per CPU second); "
-        f"best centre: generation {run.best_generation}"
+        f"({run.steps / run.cpu_seconds:.0f} steps per CPU second)"
     )
+    for finalist in run.finalists:
+        print(finalist)
 
     env = make_env(ENV_ID, **run.policy.env_kwargs)
     test = {

@@ -23,7 +23,7 @@ from helpers import (
     train_robot,
     trained_agent_record,
 )
-from helpers.robot_training import CHECK_SEEDS, play_episodes, training_seeds
+from helpers.robot_training import CHECK_SEEDS, RECHECK_SEEDS, play_episodes, training_seeds
 
 ENV_ID = "ALE/SpaceInvaders-v5"
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_space_invaders.py"
@@ -68,7 +68,8 @@ def test_the_stored_result_meets_the_goal_on_seeds_never_used_in_training():
         for generation in range(1, settings["generations"] + 1)
         for s in training_seeds(settings["seed"], generation, settings["episodes_per_candidate"])
     }
-    assert not played & set(range(30)) and not set(CHECK_SEEDS) & set(range(30))
+    assert not played & set(range(30))
+    assert not (set(CHECK_SEEDS) | set(RECHECK_SEEDS)) & set(range(30))
 
 
 def test_the_record_names_the_command_and_the_settings_of_the_script():
@@ -82,12 +83,18 @@ def test_the_record_names_the_command_and_the_settings_of_the_script():
         for node in ast.parse(SCRIPT.read_text()).body
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
     }
-    for name in ("generations", "population", "elite", "episodes_per_candidate", "check_episodes"):
+    names = ["generations", "population", "elite", "episodes_per_candidate", "check_episodes"]
+    for name in names + ["finalists", "recheck_episodes"]:
         assert record["settings"][name] == constants[name.upper()], name
     assert record["versions"]["gymnasium"] and record["versions"]["ale_py"]
-    assert record["log"][record["best_generation"] - 1]["check_score"] == max(
-        entry["check_score"] for entry in record["log"]
-    )
+    # the finalists are the best-checked centres and candidates; the chosen one rechecked best
+    checked = sorted(
+        [e["check_score"] for e in record["log"]] + [e["best_check"] for e in record["log"]]
+    )[::-1]
+    finalists = record["finalists"]
+    assert [f["check_score"] for f in finalists] == checked[: len(finalists)]
+    (chosen,) = [f for f in finalists if f["chosen"]]
+    assert chosen["recheck_score"] == max(f["recheck_score"] for f in finalists)
 
 
 def test_the_robot_plays_through_run_job():
@@ -118,7 +125,7 @@ def test_the_fast_training_player_agrees_with_the_policy():
 
 
 TINY = dict(generations=2, population=4, elite=2, episodes_per_candidate=2,
-            check_episodes=2, max_steps=150)  # fmt: skip
+            check_episodes=2, finalists=2, recheck_episodes=2, max_steps=150)  # fmt: skip
 
 
 def test_training_repeats_itself_with_the_same_seed_on_1_or_2_processes():
@@ -130,14 +137,15 @@ def test_training_repeats_itself_with_the_same_seed_on_1_or_2_processes():
     assert not np.array_equal(one.policy.weights, other.policy.weights)
 
 
-def test_training_logs_each_generation_and_keeps_the_best_checked_centre(tmp_path):
+def test_training_logs_each_generation_and_keeps_the_best_rechecked_finalist(tmp_path):
     reports = []
     run = train_robot(ENV_ID, seed=0, report=reports.append, **TINY)
     assert reports == run.log and [e["generation"] for e in run.log] == [1, 2]
     assert run.steps == run.log[-1]["steps"] > 0 and run.cpu_seconds > 0
-    # the kept policy is the centre that did best on the check seeds
-    scores, _, _ = play_episodes(ENV_ID, [run.policy], CHECK_SEEDS[:2], max_steps=150)
-    assert scores.mean() == max(e["check_score"] for e in run.log)
+    # the kept policy is the finalist that did best on the recheck seeds
+    assert len(run.finalists) == 2 and sum(f["chosen"] for f in run.finalists) == 1
+    scores, _, _ = play_episodes(ENV_ID, [run.policy], RECHECK_SEEDS[:2], max_steps=150)
+    assert scores.mean() == max(f["recheck_score"] for f in run.finalists)
     path = run.save(tmp_path, "robot", command="test")
     saved = np.load(tmp_path / "robot.npz")
     assert np.array_equal(saved["weights"], run.policy.weights)
