@@ -28,6 +28,8 @@ def main() -> None:
         elite=3,
         episodes_per_candidate=2 if args.quick else 4,
         check_episodes=2,
+        finalists=2,
+        recheck_episodes=2,
         seed=0,
     )
     runs = {}
