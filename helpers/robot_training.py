@@ -335,9 +335,12 @@ def train_robot(
             # 2. Every candidate plays the same seeded episodes; its score is their mean.
             seeds = training_seeds(seed, generation, episodes_per_candidate)
             returns, steps, cpu = play_episodes(
-                env_id, [policy(w) for w in candidates], seeds, max_steps=max_steps,
+                env_id,
+                [policy(w) for w in candidates],
+                seeds,
+                max_steps=max_steps,
                 players=players,
-            )  # fmt: skip
+            )
             scores = returns.mean(axis=1)
             # 3. The elite become the next cloud.
             elite_first = np.argsort(scores)[::-1][:elite]
@@ -346,9 +349,12 @@ def train_robot(
             # 4. Check on seeds training never plays: the centre, and two winners.
             best, lucky = int(elite_first[0]), int(np.argmax(returns[:, 0]))
             checked, check_steps, check_cpu = play_episodes(
-                env_id, [policy(mean), policy(candidates[best]), policy(candidates[lucky])],
-                check_seeds, max_steps=max_steps, players=players,
-            )  # fmt: skip
+                env_id,
+                [policy(mean), policy(candidates[best]), policy(candidates[lucky])],
+                check_seeds,
+                max_steps=max_steps,
+                players=players,
+            )
             run.steps += steps + check_steps
             run.cpu_seconds += cpu + check_cpu
             entry = {
@@ -372,9 +378,12 @@ def train_robot(
         contenders.sort(key=lambda contender: -contender[0])  # stable: earlier first on ties
         chosen = contenders[:finalists]
         rechecked, steps, cpu = play_episodes(
-            env_id, [policy(c[3]) for c in chosen], list(RECHECK_SEEDS[:recheck_episodes]),
-            max_steps=max_steps, players=players,
-        )  # fmt: skip
+            env_id,
+            [policy(c[3]) for c in chosen],
+            list(RECHECK_SEEDS[:recheck_episodes]),
+            max_steps=max_steps,
+            players=players,
+        )
         run.steps += steps
         run.cpu_seconds += cpu
         winner = int(np.argmax(rechecked.mean(axis=1)))
