@@ -26,8 +26,9 @@ Every episode depends only on the weights and its seed (sticky actions are the o
 randomness in Atari games, and ``reset(seed=...)`` seeds them), so the result is the
 same with 1 or 2 processes.
 
->>> run = train_robot("ALE/SpaceInvaders-v5", generations=1, population=2,
-...                   episodes_per_candidate=1, check_episodes=1, max_steps=50, seed=0)
+>>> run = train_robot("ALE/SpaceInvaders-v5", generations=1, population=2, elite=2,
+...                   episodes_per_candidate=1, check_episodes=1, finalists=1,
+...                   recheck_episodes=1, max_steps=50, seed=0)
 >>> len(run.log), run.log[0]["generation"]
 (1, 1)
 """
