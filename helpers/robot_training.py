@@ -402,6 +402,8 @@ def train_robot(
     finally:
         bar.close()
         players.close()
-    run.cpu_seconds += time.process_time() - started_cpu  # this process's own share
+    own = time.process_time() - started_cpu  # this process's CPU time
+    # with worker processes, theirs is added to ours; with none, ours already counts the games
+    run.cpu_seconds = run.cpu_seconds + own if processes > 1 else own
     run.wall_seconds = time.perf_counter() - started_wall
     return run
