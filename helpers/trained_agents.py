@@ -5,7 +5,7 @@
 - `load_trained_agent`: the agent that ``scripts/train_space_invaders.py`` trained, with
   ``agent.env_kwargs`` saying which observation it needs.
 - `trained_agent_record`: what was saved next to those parameters (the command, the seed,
-  the versions, the scores).
+  the versions, the scores), and the record of the same command with another seed.
 - `NoTrainedAgentError`: raised for an environment with no shipped agent.
 
 Its environment is the standard game; only the observation differs, so make it with
@@ -112,13 +112,30 @@ def _stem(env_id: str) -> str:
     return SHIPPED[env_id]
 
 
-def trained_agent_record(env_id: str) -> dict[str, Any]:
+def trained_agent_record(env_id: str, training_seed: int | None = None) -> dict[str, Any]:
     """What the training script saved with the agent: command, seed, versions, scores.
+
+    With `training_seed`, the record of the same command run with another seed
+    (kept to show how much the result depends on the seed; its parameters are
+    not shipped).
 
     >>> trained_agent_record("ALE/SpaceInvaders-v5")["command"]
     'python scripts/train_space_invaders.py --seed 0'
+    >>> trained_agent_record("ALE/SpaceInvaders-v5", training_seed=1)["settings"]["seed"]
+    1
     """
-    path = resources.files("helpers") / "trained" / f"{_stem(env_id)}.json"
+    folder = resources.files("helpers") / "trained"
+    stem = _stem(env_id)
+    if training_seed is None:
+        return json.loads((folder / f"{stem}.json").read_text())
+    path = folder / f"{stem}_seed{training_seed}.json"
+    if not path.is_file():
+        kept = sorted(p.name for p in folder.iterdir() if p.name.startswith(f"{stem}_seed"))
+        raise NoTrainedAgentError(
+            f"No record of training seed {training_seed} for {env_id!r}; kept: {kept}. "
+            f"Make one with: python scripts/train_space_invaders.py --seed {training_seed} "
+            "--out <folder>."
+        )
     return json.loads(path.read_text())
 
 

@@ -97,6 +97,24 @@ def test_the_record_names_the_command_and_the_settings_of_the_script():
     assert chosen["recheck_score"] == max(f["recheck_score"] for f in finalists)
 
 
+@pytest.mark.parametrize("training_seed", [None, 1])
+def test_each_training_seed_beats_always_fire_on_the_test_seeds(training_seed):
+    record = trained_agent_record(ENV_ID, training_seed=training_seed)
+    shipped = trained_agent_record(ENV_ID)
+    assert {k: v for k, v in record["settings"].items() if k != "seed"} == {
+        k: v for k, v in shipped["settings"].items() if k != "seed"
+    }
+    assert record["command"].endswith(f"--seed {record['settings']['seed']}")
+    difference = np.array(record["test"]["robot"]) - np.array(record["test"]["always_fire"])
+    assert len(difference) == 30
+    assert difference.mean() > 2 * difference.std(ddof=1) / np.sqrt(30)
+
+
+def test_a_training_seed_without_a_record_is_explained():
+    with pytest.raises(NoTrainedAgentError, match="--seed 7"):
+        trained_agent_record(ENV_ID, training_seed=7)
+
+
 def test_the_robot_plays_through_run_job():
     agent = load_trained_agent(ENV_ID)
     result = run_job(make_env(ENV_ID, **agent.env_kwargs), agent, steps=200, seed=0,
