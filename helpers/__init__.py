@@ -11,6 +11,8 @@
 - `plot_grid_values`, `plot_grid_policy`, `plot_learning_curve`: pictures of what an agent learned.
 - `require_box2d`, `skip_remaining_cells`, `stop_skipping`: a notebook that needs what is
   not installed (Box2D) explains why and skips its remaining cells.
+- `load_trained_agent`, `RamPolicy`: the shipped Space Invaders robot and its kind of policy.
+- `train_robot`: how that robot was trained (the cross-entropy method on RAM bytes).
 
 Importing it also registers ale-py's Atari games with Gymnasium.
 
@@ -35,7 +37,14 @@ from helpers.evaluation import describe_returns, evaluate
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
 from helpers.plots import plot_grid_policy, plot_grid_values, plot_learning_curve
 from helpers.q_learning import QLearningAgent, UnsupportedSpaceError
+from helpers.robot_training import train_robot
 from helpers.skipping import require_box2d, skip_remaining_cells, stop_skipping
+from helpers.trained_agents import (
+    NoTrainedAgentError,
+    RamPolicy,
+    load_trained_agent,
+    trained_agent_record,
+)
 from helpers.video import EpisodeRecorder, VideoEncodingError, VideoTooLargeError, show_video
 
 # Importing helpers makes the Atari ids ("ALE/SpaceInvaders-v5") known to gym.make,
@@ -51,6 +60,8 @@ __all__ = [
     "JobResult",
     "LinearPolicy",
     "QLearningAgent",
+    "NoTrainedAgentError",
+    "RamPolicy",
     "RandomAgent",
     "RandomAgentContainer",
     "Transition",
@@ -64,6 +75,7 @@ __all__ = [
     "evaluate",
     "exploration_off",
     "has_box2d",
+    "load_trained_agent",
     "make_env",
     "plot_grid_policy",
     "plot_grid_values",
@@ -75,4 +87,6 @@ __all__ = [
     "show_video",
     "skip_remaining_cells",
     "stop_skipping",
+    "train_robot",
+    "trained_agent_record",
 ]

@@ -1,0 +1,158 @@
+"""A robot that already learned: the trained Space Invaders agent shipped with the series.
+
+- `RamPolicy`: a linear policy on an Atari game's 128 memory (RAM) bytes, scaled to
+  comparable sizes first; it decides and never learns.
+- `load_trained_agent`: the agent that ``scripts/train_space_invaders.py`` trained, with
+  ``agent.env_kwargs`` saying which observation it needs.
+- `trained_agent_record`: what was saved next to those parameters (the command, the seed,
+  the versions, the scores), and the record of the same command with another seed.
+- `NoTrainedAgentError`: raised for an environment with no shipped agent.
+
+Its environment is the standard game; only the observation differs, so make it with
+``make_env(env_id, **agent.env_kwargs)``:
+
+>>> from helpers import evaluate, make_env
+>>> agent = load_trained_agent("ALE/SpaceInvaders-v5")
+>>> agent.env_kwargs
+{'obs_type': 'ram'}
+>>> env = make_env("ALE/SpaceInvaders-v5", **agent.env_kwargs)
+>>> evaluate(env, agent, episodes=1, seed=0) == trained_agent_record("ALE/SpaceInvaders-v5")[
+...     "test"]["robot"][:1]
+True
+>>> env.close()
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+__all__ = ["RamPolicy", "load_trained_agent", "trained_agent_record", "NoTrainedAgentError"]
+
+# Environment id -> the stem of its files in helpers/trained/ (.npz parameters, .json record).
+SHIPPED = {"ALE/SpaceInvaders-v5": "space_invaders"}
+
+
+class NoTrainedAgentError(ValueError):
+    """Raised by `load_trained_agent` for an environment with no shipped agent."""
+
+
+class RamPolicy:
+    """Pick the action with the highest score ``weights @ [features, 1]``.
+
+    The features are the RAM bytes, centred and scaled: ``(ram - center) / scale``,
+    so that a byte that barely moves and one that runs from 0 to 255 weigh alike
+    at the start of learning. One row of weights per action: 6 x 129 numbers for
+    Space Invaders. It is an agent of the series (``decision_function``, ``train``,
+    ``train_on_history``) that does not learn: the learning happened before, in
+    `helpers.robot_training`.
+
+    >>> policy = RamPolicy(np.zeros((2, 4)), center=np.zeros(3), scale=np.ones(3))
+    >>> policy.weights[1, 0] = 1.0  # action 1 likes a large first byte
+    >>> policy.decision_function(np.array([5, 0, 0], dtype=np.uint8), gym.spaces.Discrete(2))
+    1
+    """
+
+    def __init__(
+        self,
+        weights: np.ndarray,
+        center: np.ndarray,
+        scale: np.ndarray,
+        env_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self.weights = np.asarray(weights, dtype=float)
+        self.center = np.asarray(center, dtype=float)
+        self.scale = np.asarray(scale, dtype=float)
+        if self.weights.shape[1] != self.center.size + 1 or self.center.shape != self.scale.shape:
+            raise ValueError(
+                f"weights {self.weights.shape} need one column per byte plus one, and center "
+                f"{self.center.shape} and scale {self.scale.shape} one entry per byte."
+            )
+        self.env_kwargs: dict[str, Any] = dict(env_kwargs or {"obs_type": "ram"})
+
+    def features(self, observation: Any) -> np.ndarray:
+        """The scaled bytes with a constant 1 at the end (its weight is a bias per action)."""
+        ram = np.asarray(observation, dtype=float).ravel()
+        if ram.size != self.center.size:
+            raise ValueError(
+                f"This policy reads {self.center.size} RAM bytes, but the observation has "
+                f"{ram.size} numbers. Make its environment with "
+                f"make_env(env_id, **agent.env_kwargs), that is {self.env_kwargs}."
+            )
+        return np.append((ram - self.center) / self.scale, 1.0)
+
+    def decision_function(self, observation: Any, action_space: gym.Space) -> int:
+        return int(np.argmax(self.weights @ self.features(observation)))
+
+    def train(self, transition: dict[str, Any]) -> None:
+        """A trained policy learns nothing more from a step."""
+
+    def train_on_history(self, history: list[dict[str, Any]]) -> None:
+        """Nor from whole episodes: it was trained before, by the training script."""
+
+    def save(self, path: Any) -> None:
+        """Write the weights, center and scale to an ``.npz`` file."""
+        np.savez(path, weights=self.weights, center=self.center, scale=self.scale)
+
+    def __repr__(self) -> str:
+        actions, columns = self.weights.shape
+        return f"RamPolicy({actions} actions x {columns} weights, env_kwargs={self.env_kwargs})"
+
+
+def _stem(env_id: str) -> str:
+    if env_id not in SHIPPED:
+        raise NoTrainedAgentError(
+            f"No trained agent ships for {env_id!r}; there is one for: {', '.join(SHIPPED)}. "
+            "Train your own with helpers.robot_training.train_robot."
+        )
+    return SHIPPED[env_id]
+
+
+def trained_agent_record(env_id: str, training_seed: int | None = None) -> dict[str, Any]:
+    """What the training script saved with the agent: command, seed, versions, scores.
+
+    With `training_seed`, the record of the same command run with another seed
+    (kept to show how much the result depends on the seed; its parameters are
+    not shipped).
+
+    >>> trained_agent_record("ALE/SpaceInvaders-v5")["command"]
+    'python scripts/train_space_invaders.py --seed 0'
+    >>> trained_agent_record("ALE/SpaceInvaders-v5", training_seed=1)["settings"]["seed"]
+    1
+    """
+    folder = resources.files("helpers") / "trained"
+    stem = _stem(env_id)
+    if training_seed is None:
+        return json.loads((folder / f"{stem}.json").read_text())
+    path = folder / f"{stem}_seed{training_seed}.json"
+    if not path.is_file():
+        kept = sorted(p.name for p in folder.iterdir() if p.name.startswith(f"{stem}_seed"))
+        raise NoTrainedAgentError(
+            f"No record of training seed {training_seed} for {env_id!r}; kept: {kept}. "
+            f"Make one with: python scripts/train_space_invaders.py --seed {training_seed} "
+            "--out <folder>."
+        )
+    return json.loads(path.read_text())
+
+
+def load_trained_agent(env_id: str) -> RamPolicy:
+    """The agent trained for `env_id` by the series' own script, ready to play.
+
+    ``agent.env_kwargs`` names the observation it needs: make its environment with
+    ``make_env(env_id, **agent.env_kwargs)``. An id with no shipped agent raises
+    `NoTrainedAgentError`.
+
+    >>> load_trained_agent("ALE/SpaceInvaders-v5")
+    RamPolicy(6 actions x 129 weights, env_kwargs={'obs_type': 'ram'})
+    >>> load_trained_agent("CartPole-v1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    helpers.trained_agents.NoTrainedAgentError: No trained agent ships for 'CartPole-v1'; ...
+    """
+    path = resources.files("helpers") / "trained" / f"{_stem(env_id)}.npz"
+    with resources.as_file(path) as file, np.load(file) as saved:
+        return RamPolicy(saved["weights"], saved["center"], saved["scale"], {"obs_type": "ram"})
