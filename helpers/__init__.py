@@ -6,7 +6,8 @@
 - `RandomAgent` (alias `RandomAgentContainer`): the agent that never learns.
 - `CrossEntropyAgent`: an agent that learns (the cross-entropy method), `LinearPolicy` its result.
 - `QLearningAgent`: an agent that learns from every step (tabular Q-learning).
-- `evaluate`, `describe_returns`: measure agents fairly over seeded episodes.
+- `evaluate`, `describe_returns`: measure agents fairly over seeded episodes;
+  `exploration_off`: how `evaluate` switches an agent's exploration off.
 - `agent_environment_loop`: the picture of the agent-environment loop (matplotlib).
 - `plot_grid_values`, `plot_grid_policy`, `plot_learning_curve`: pictures of what an agent learned.
 - `require_box2d`, `skip_remaining_cells`, `stop_skipping`: a notebook that needs what is
@@ -59,8 +60,8 @@ __all__ = [
     "InvalidActionError",
     "JobResult",
     "LinearPolicy",
-    "QLearningAgent",
     "NoTrainedAgentError",
+    "QLearningAgent",
     "RamPolicy",
     "RandomAgent",
     "RandomAgentContainer",
