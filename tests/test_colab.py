@@ -265,3 +265,10 @@ def test_on_a_runtime_pinned_like_colab_the_cell_sets_up_and_a_notebook_runs(cop
     # Colab's own packages untouched; Gymnasium at the series' pin; Box2D and ffmpeg added
     assert versions[1].split()[:6] == ["2.1.3", "7.34.0", "6.17.1", "0.12.1", "1.4.0", "2.3.10"]
     assert sysconfig.get_paths()["purelib"] != purelib  # a separate environment
+
+
+@pytest.mark.parametrize(
+    "notebook", sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")), ids=lambda path: path.name
+)
+def test_every_notebook_has_its_badges_and_its_colab_set_up_cell(notebook):
+    assert problems(notebook) == [], f"{notebook.name}: run python scripts/add_colab_cells.py"
