@@ -156,6 +156,20 @@ def test_recorder_writes_under_a_temporary_name_until_closed(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]
 
 
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="Linux with two cores or more",
+)
+def test_ffmpeg_runs_on_the_other_cores_not_on_the_games(tmp_path, monkeypatch):
+    cores = sorted(os.sched_getaffinity(0))
+    assert helpers.recorder._this_core() in cores
+    monkeypatch.setattr(helpers.recorder, "_this_core", lambda: cores[0])
+    with EpisodeRecorder(tmp_path / "clip.mp4", fps=10) as recorder:
+        recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+        assert os.sched_getaffinity(recorder._process.pid) == set(cores[1:])
+    assert len(read_video(tmp_path / "clip.mp4")[1]) == 1
+
+
 def test_recorder_discard_removes_the_partial_file(tmp_path):
     with pytest.raises(ZeroDivisionError), EpisodeRecorder(tmp_path / "clip.mp4", fps=10) as rec:
         rec.add_frame(np.zeros((8, 8, 3), dtype=np.uint8))
@@ -348,6 +362,51 @@ except VideoEncodingError as err:
     assert sorted(p.name for p in folder.iterdir()) == sorted(listed)
     for name in listed:
         assert len(read_video(folder / name)[1]) == 41
+
+
+FULL_DISK_SCRIPT = """
+import sys, imageio_ffmpeg
+sys.path.insert(0, "tests")
+from conftest import CorridorEnv
+from helpers import RandomAgent, run_job
+from helpers.video import VideoEncodingError
+
+class Big(CorridorEnv):  # the first episode is black (a small video), the next ones noise
+    def render(self):
+        noise = __import__("numpy").random.default_rng(self.position)
+        return noise.integers(0, 255 if self.resets > 1 else 1, (240, 320, 3), dtype="uint8")
+
+try:
+    run_job(Big(length=40), RandomAgent(), 200, video_dir=sys.argv[1], record_video=True)
+except VideoEncodingError as err:
+    print("ERROR", err)
+    print("LISTED", *[p.name for p in err.partial_result.videos])
+    folder = err.partial_result.video_folder
+    print("ON DISK", *sorted(p.name for p in folder.iterdir()))
+    for path in err.partial_result.videos:  # the disk goes with the namespace: count here
+        print("FRAMES", imageio_ffmpeg.count_frames_and_secs(str(path))[0])
+"""
+
+
+def test_a_full_disk_is_a_clear_error_and_earlier_videos_stay(tmp_path):
+    """A real full disk: a 300 KB tmpfs, mounted in a mount namespace of this test's own
+    (``unshare -Urm``: no root needed), is the video folder."""
+    if sys.platform != "linux" or subprocess.run(["unshare", "-Urm", "true"]).returncode:
+        pytest.skip("needs Linux's unshare with user namespaces, to mount a small disk")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount_and_run = 'mount -t tmpfs -o size=300k tmpfs "$1" && shift && exec "$@"'
+    command = ["unshare", "-Urm", "sh", "-c", mount_and_run, "sh", str(disk)]
+    command += [sys.executable, "-c", FULL_DISK_SCRIPT, str(disk)]
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    out = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert "ERROR Could not record episode-000001.mp4" in out.stdout, out.stdout + out.stderr
+    assert "No space left on device" in out.stdout
+    assert "free some disk space" in out.stdout
+    assert "LISTED episode-000000.mp4\n" in out.stdout
+    assert "ON DISK episode-000000.mp4\n" in out.stdout  # no broken or partial file
+    assert "FRAMES 41\n" in out.stdout  # the earlier video is whole
+    assert list(disk.iterdir()) == []  # the small disk was this test's alone
 
 
 # Never lost: interrupts at any moment
