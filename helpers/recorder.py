@@ -5,11 +5,12 @@
 - `VideoEncodingError`: raised when ffmpeg could not finish a video.
 - `PARTIAL_SUFFIX`, `ENCODER_OPTIONS`: the temporary name's ending, x264's settings.
 
-Frames go straight to an ffmpeg process (the one imageio-ffmpeg ships), so an
-episode is never held in memory, and the encoding runs beside the environment on
-another core. The file is written under a temporary name (``.partial``) and
-renamed only once ffmpeg has finished it without error, so a video you find in
-the folder always plays; a failed or interrupted recording leaves no file.
+Frames go straight to an ffmpeg process (the one imageio-ffmpeg ships), through
+`helpers.frame_pipe.FramePipe`, so an episode is never held in memory, and the
+encoding runs beside the environment on another core. The file is written under a
+temporary name (``.partial``) and renamed only once ffmpeg has finished it without
+error, so a video you find in the folder always plays; a failed or interrupted
+recording leaves no file.
 
 >>> import numpy as np, tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -22,6 +23,7 @@ the folder always plays; a failed or interrupted recording leaves no file.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -37,6 +39,8 @@ from typing import Any
 
 import imageio_ffmpeg
 import numpy as np
+
+from helpers.frame_pipe import FramePipe
 
 __all__ = [
     "EpisodeRecorder",
@@ -130,6 +134,7 @@ class EpisodeRecorder:
         self._errors: Any = None  # ffmpeg's messages, in a temporary file
         self._shape: tuple[int, ...] | None = None  # the shape of the frames as given
         self._all_sent = False  # close has begun: ffmpeg has every frame
+        self._pipe: FramePipe | None = None  # the frames' way to ffmpeg
 
     def add_frame(self, frame: Any) -> None:
         """Append one frame (``uint8``, ``(height, width, 3)``)."""
@@ -148,7 +153,7 @@ class EpisodeRecorder:
         ):
             frame = self._prepare(frame)
         try:
-            self._process.stdin.write(frame.data)  # type: ignore[union-attr]
+            self._pipe.send(frame)  # type: ignore[union-attr]
         except OSError as err:  # ffmpeg is gone: it stopped reading
             self._fail(f"ffmpeg stopped reading frames ({err})")
         self.frames += 1
@@ -173,7 +178,7 @@ class EpisodeRecorder:
     def _start(self, width: int, height: int) -> None:
         """Start ffmpeg, reading raw RGB frames from a pipe."""
         command = [
-            imageio_ffmpeg.get_ffmpeg_exe(),
+            _ffmpeg(),
             "-y",
             "-loglevel",
             "error",
@@ -207,6 +212,7 @@ class EpisodeRecorder:
             self._process = _start_process(command, self._errors)
         _enlarge_pipe(self._process.stdin)
         _keep_off_this_core(self._process)
+        self._pipe = FramePipe(self._process.stdin, width * height * 3)  # type: ignore[arg-type]
 
     def _fail(self, what: str) -> None:
         """Stop ffmpeg, remove the broken file, and raise a clear error."""
@@ -294,6 +300,12 @@ class EpisodeRecorder:
             self.close()
         else:
             self.discard()
+
+
+@functools.cache
+def _ffmpeg() -> str:
+    """The path of imageio-ffmpeg's ffmpeg (looked up once: it checks files each time)."""
+    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def _start_process(command: list[str], errors: Any) -> subprocess.Popen[bytes]:
