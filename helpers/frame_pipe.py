@@ -59,6 +59,8 @@ def _load_vmsplice() -> Any:
 
 
 _vmsplice = _load_vmsplice()
+_REFUSED = {errno.ENOSYS, errno.EPERM, errno.EINVAL, errno.EOPNOTSUPP}
+"""What ``vmsplice`` answers where a sandbox or an emulation does not allow it."""
 
 ZERO_COPY = _vmsplice is not None
 """True where frames are lent to the pipe (Linux's ``vmsplice``) rather than copied."""
@@ -69,19 +71,31 @@ class FramePipe:
 
     `send` returns once the whole frame is in the pipe; it waits while the pipe
     is full, and raises ``BrokenPipeError`` (an ``OSError``) once the reader is gone.
+
+    Lending is safe for a reader that copies the frames out with ``read``, as
+    ffmpeg does, from a pipe whose size nobody changes after this object is made.
+    A reader that passes the pages on (``splice``, ``tee``) frees its pipe before
+    it is done with them: give such a reader a file or a plain pipe instead.
     """
 
     def __init__(self, pipe: IO[bytes], frame_bytes: int) -> None:
+        if isinstance(frame_bytes, bool) or not isinstance(frame_bytes, int) or frame_bytes < 1:
+            raise ValueError(f"frame_bytes must be a whole number from 1, got {frame_bytes!r}.")
         self.pipe = pipe
-        self.fd = pipe.fileno()
-        self.lend = ZERO_COPY and _is_pipe(self.fd)
+        self.frame_bytes = frame_bytes
+        try:
+            self.fd = pipe.fileno()
+        except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation: in memory
+            self.fd = -1
+        size = _pipe_bytes(self.fd) if ZERO_COPY and self.fd >= 0 and _is_pipe(self.fd) else None
+        self.lend = size is not None
         self.ring = np.empty((0, frame_bytes), dtype=np.uint8)
         self.next = 0
         if self.lend:
             # More buffers than the frames the pipe can hold at once (each frame takes
             # at least one of its pages, and a part of one more at either end): a
             # buffer comes round again only after ffmpeg has read its frame.
-            size, page = _pipe_bytes(self.fd), os.sysconf("SC_PAGE_SIZE")
+            page = os.sysconf("SC_PAGE_SIZE")
             count = min(size // page, size // max(frame_bytes, 1)) + 3
             # In memory of their own (mmap), not the heap: should this object go
             # before ffmpeg has read the last frames, the pages the pipe holds are
@@ -94,22 +108,35 @@ class FramePipe:
             self.call = (ctypes.c_int(self.fd), ctypes.byref(self.iovec), ctypes.c_ulong(1))
 
     def send(self, frame: np.ndarray) -> None:
-        """Put `frame` (a C-contiguous array of `frame_bytes` bytes) into the pipe."""
+        """Put `frame` (a ``uint8`` array of `frame_bytes` bytes) into the pipe."""
+        if self.pipe.closed:  # its number may belong to another file by now
+            raise ValueError("FramePipe: the pipe is closed; it takes no more frames.")
+        if frame.nbytes != self.frame_bytes or frame.dtype != np.uint8:
+            raise ValueError(
+                f"FramePipe sends frames of {self.frame_bytes} bytes (uint8); this one is "
+                f"{frame.nbytes} bytes of {frame.dtype} (shape {frame.shape})."
+            )
         if not self.lend:
-            self.pipe.write(frame.data)
+            self.pipe.write(np.ascontiguousarray(frame).data)
             return
-        np.copyto(self.ring[self.next], frame.reshape(-1))
-        start, left = self.starts[self.next], self.ring.shape[1]
-        self.next = (self.next + 1) % len(self.ring)
+        index = self.next
+        self.next = (index + 1) % len(self.ring)
+        np.copyto(self.ring[index], frame.reshape(-1))
+        start, left = self.starts[index], self.frame_bytes
         while left:
             self.iovec.base, self.iovec.length = start, left
             lent = _vmsplice(*self.call, 0)
-            if lent < 0:
-                error = ctypes.get_errno()
-                if error == errno.EINTR:  # a signal: Python runs its handler, then we go on
-                    continue
-                raise OSError(error, os.strerror(error))
-            start, left = start + lent, left - lent
+            if lent > 0:
+                start, left = start + lent, left - lent
+                continue
+            error = ctypes.get_errno() if lent < 0 else errno.EPIPE
+            if error == errno.EINTR:  # a signal: Python runs its handler, then we go on
+                continue
+            if error in _REFUSED:  # a sandbox that forbids vmsplice: copy from now on
+                self.lend = False
+                self.pipe.write(self.ring[index, self.frame_bytes - left :].data)
+                return
+            raise OSError(error, os.strerror(error))
 
 
 def _is_pipe(fd: int) -> bool:
@@ -119,11 +146,11 @@ def _is_pipe(fd: int) -> bool:
         return False
 
 
-def _pipe_bytes(fd: int) -> int:
-    """How many bytes the pipe holds (Linux's ``F_GETPIPE_SZ``; 1 MB if it cannot say)."""
+def _pipe_bytes(fd: int) -> int | None:
+    """How many bytes the pipe holds (Linux's ``F_GETPIPE_SZ``), or None if it cannot say."""
     try:
         import fcntl
 
         return int(fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ))
     except (ImportError, AttributeError, OSError):
-        return 1 << 20
+        return None

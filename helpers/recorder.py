@@ -1,7 +1,8 @@
 """Writing frames to an mp4, safely: `EpisodeRecorder`.
 
 - `EpisodeRecorder`: streams frames into an H.264 mp4 while an episode runs.
-- `video_frame`: a frame as the encoder wants it (``uint8`` RGB), or a clear error.
+- `video_frame`: a frame as the encoder wants it (``uint8`` RGB), or a clear error;
+  `colour_scale`: whether a float frame's colours go to 1 or to 255.
 - `VideoEncodingError`: raised when ffmpeg could not finish a video.
 - `PARTIAL_SUFFIX`, `ENCODER_OPTIONS`: the temporary name's ending, x264's settings.
 
@@ -24,12 +25,15 @@ recording leaves no file.
 from __future__ import annotations
 
 import functools
+import math
+import numbers
 import os
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
@@ -45,6 +49,7 @@ from helpers.frame_pipe import FramePipe
 __all__ = [
     "EpisodeRecorder",
     "video_frame",
+    "colour_scale",
     "VideoEncodingError",
     "PARTIAL_SUFFIX",
     "ENCODER_OPTIONS",
@@ -73,14 +78,19 @@ class VideoEncodingError(RuntimeError):
     """Raised when ffmpeg could not finish a video (disk full, a size limit, killed)."""
 
 
-def video_frame(frame: Any) -> np.ndarray:
+def video_frame(frame: Any, float_scale: float | None = None) -> np.ndarray:
     """`frame` as the encoder wants it: a ``uint8`` array ``(height, width, 3)``.
 
-    Floats in [0, 1] are scaled to 0..255; floats and integers in 0..255 are
-    converted; anything else is a clear error (an all-black video helps nobody).
+    Float colours are read on `float_scale`: 1.0 (colours 0..1, scaled up to 0..255)
+    or 255.0 (colours 0..255). ``None`` decides from this frame: 0..1 if all its
+    values are. Integers in 0..255 are converted; anything else is a clear error
+    (an all-black video helps nobody). `EpisodeRecorder` decides the scale once,
+    from a video's first frame, so that every frame of a video is read the same way.
 
     >>> video_frame(np.full((2, 2, 3), 0.5))[0, 0]
     array([128, 128, 128], dtype=uint8)
+    >>> video_frame(np.full((2, 2, 3), 0.5), float_scale=255.0)[0, 0]
+    array([0, 0, 0], dtype=uint8)
     """
     array = np.asarray(frame)
     if array.ndim != 3 or array.shape[2] != 3:
@@ -88,19 +98,36 @@ def video_frame(frame: Any) -> np.ndarray:
             f"A video frame must be an RGB image of shape (height, width, 3), "
             f"got shape {array.shape}. Make the environment with render_mode='rgb_array'."
         )
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(
+            f"A video frame has no pixels (shape {array.shape}): render must return the "
+            f"picture of the environment, at least 1x1."
+        )
     if array.dtype == np.uint8:
         return array
     if array.dtype == np.bool_:
         return array.astype(np.uint8) * np.uint8(255)
-    if np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer):
-        low, high = (array.min(), array.max()) if array.size else (0, 0)
-        if np.issubdtype(array.dtype, np.floating):
-            if not np.isfinite(array).all():
-                raise ValueError("A video frame has NaN or infinite values: it cannot be shown.")
-            if low >= 0 and high <= 1:
-                return np.rint(array * 255).astype(np.uint8)
+    if np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all():
+            raise ValueError("A video frame has NaN or infinite values: it cannot be shown.")
+        scale = float_scale or colour_scale(array) or 1.0
+        low, high = array.min(), array.max()
+        if low < 0 or high > 255:
+            raise ValueError(
+                f"A video frame of {array.dtype} values from {low:g} to {high:g}: colours must "
+                f"be 0..255 (or floats in 0..1). Scale the frame into that range."
+            )
+        if high > scale:
+            raise ValueError(
+                f"A video frame of floats from {low:g} to {high:g}, in a video whose colours "
+                f"go from 0 to 1 (read from its first frame). Give every frame of a video on "
+                f"one scale: floats in 0..1, or numbers in 0..255."
+            )
+        return np.rint(array * (255 / scale)).astype(np.uint8)
+    if np.issubdtype(array.dtype, np.integer):
+        low, high = array.min(), array.max()
         if low >= 0 and high <= 255:
-            return np.rint(array).astype(np.uint8)
+            return array.astype(np.uint8)
         raise ValueError(
             f"A video frame of {array.dtype} values from {low} to {high}: colours must be "
             f"0..255 (or floats in 0..1). Scale the frame into that range."
@@ -108,6 +135,51 @@ def video_frame(frame: Any) -> np.ndarray:
     raise ValueError(
         f"A video frame must hold numbers (uint8 0..255, or floats in 0..1), not {array.dtype}."
     )
+
+
+def colour_scale(frame: np.ndarray) -> float | None:
+    """How to read a float frame's colours: 1.0 if they lie in 0..1, 255.0 if one is
+    above 1, and None for an all-black frame (black reads the same on both scales).
+
+    >>> colour_scale(np.array([[[0.0, 0.5, 1.0]]])), colour_scale(np.array([[[0.0, 9.0, 1.0]]]))
+    (1.0, 255.0)
+    >>> print(colour_scale(np.zeros((1, 1, 3))))
+    None
+    """
+    if not frame.size or not frame.max() > 0:
+        return None
+    return 1.0 if frame.min() >= 0 and frame.max() <= 1 else 255.0
+
+
+def _video_path(path: Any) -> Path:
+    """The mp4 file to write, checked: a name in a folder that exists."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be the name of an mp4 file, such as 'demo.mp4'; got {path!r}.")
+    try:
+        path = Path(path).expanduser()
+    except RuntimeError as err:  # "~someone" who is not known here
+        raise ValueError(f"Cannot find the home folder in {str(path)!r}: {err}.") from None
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{str(path)!r} is a folder: give the name of the mp4 file to write in it, "
+            f"such as {str(path / 'episode.mp4')!r}."
+        )
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"There is no folder {str(path.parent)!r} to write {path.name} in: create it "
+            f"first (pathlib.Path({str(path.parent)!r}).mkdir(parents=True))."
+        )
+    return path
+
+
+def _frame_rate(fps: Any) -> Fraction:
+    """`fps` as a Fraction (up to 1001ths, as in 30000/1001), or a clear error."""
+    if isinstance(fps, (bool, np.bool_)) or not isinstance(fps, numbers.Real):
+        raise TypeError(f"fps must be a number of frames per second, such as 30; got {fps!r}.")
+    if not math.isfinite(fps) or fps <= 0:
+        raise ValueError(f"fps must be a positive number of frames per second; got {fps!r}.")
+    rate = Fraction(fps if isinstance(fps, numbers.Rational) else float(fps))
+    return rate.limit_denominator(1001) or Fraction(1, 1001)
 
 
 class EpisodeRecorder:
@@ -120,27 +192,36 @@ class EpisodeRecorder:
     half-written file instead. A closed recorder takes no more frames.
 
     Frames are ``uint8`` arrays of shape ``(height, width, 3)`` (floats in [0, 1]
-    are scaled), all the same size. An odd width or height is padded by one black
-    pixel, since yuv420p needs even sizes.
+    are scaled: see `video_frame`), all the same size. An odd width or height is
+    padded by one black pixel, since yuv420p needs even sizes.
+
+    `path` is the mp4 to write (its folder must exist; a ``~`` means your home); a
+    file already there is replaced when the new video is finished. `fps` is the
+    frames per second it plays at. A recorder that is lost without `close` or
+    `discard` stops its ffmpeg and removes its half-written file.
     """
 
     def __init__(self, path: str | os.PathLike[str], fps: float | Fraction) -> None:
-        self.path = Path(path)
+        self.path = _video_path(path)
         self.partial_path = self.path.with_name(self.path.name + PARTIAL_SUFFIX)
-        self.fps = Fraction(fps).limit_denominator(1001)
+        self.fps = _frame_rate(fps)
         self.frames = 0
         self.state = "new"  # then "recording", and "finished" or "discarded"
+        # (or "left to the parent": the copy of a recorder in a forked child process)
         self._process: subprocess.Popen[bytes] | None = None
         self._errors: Any = None  # ffmpeg's messages, in a temporary file
         self._shape: tuple[int, ...] | None = None  # the shape of the frames as given
         self._all_sent = False  # close has begun: ffmpeg has every frame
         self._pipe: FramePipe | None = None  # the frames' way to ffmpeg
+        self._float_scale: float | None = None  # float colours: to 1 or to 255, from frame 1
+        self._forget: weakref.finalize | None = None  # stops ffmpeg if this recorder is lost
 
     def add_frame(self, frame: Any) -> None:
         """Append one frame (``uint8``, ``(height, width, 3)``)."""
-        if self.state in ("finished", "discarded"):
+        if self.state not in ("new", "recording") or self._all_sent:
+            state = self.state if self.state != "recording" else "being finished"
             raise RuntimeError(
-                f"This recorder is {self.state}: {self.path.name} takes no more frames. "
+                f"This recorder is {state}: {self.path.name} takes no more frames. "
                 f"Start a new EpisodeRecorder for another video."
             )
         if (
@@ -160,7 +241,9 @@ class EpisodeRecorder:
 
     def _prepare(self, frame: Any) -> np.ndarray:
         """Check and convert a frame; start ffmpeg on the first one."""
-        array = video_frame(frame)
+        if self._float_scale is None and np.issubdtype(np.asarray(frame).dtype, np.floating):
+            self._float_scale = colour_scale(np.asarray(frame))
+        array = video_frame(frame, self._float_scale)
         if self._shape is None:
             self._shape = array.shape
             self._start(array.shape[1] + array.shape[1] % 2, array.shape[0] + array.shape[0] % 2)
@@ -212,6 +295,8 @@ class EpisodeRecorder:
             self._process = _start_process(command, self._errors)
         _enlarge_pipe(self._process.stdin)
         _keep_off_this_core(self._process)
+        self._forget = weakref.finalize(self, _abandon, self._process, self.partial_path)
+        _RECORDING.add(self)
         self._pipe = FramePipe(self._process.stdin, width * height * 3)  # type: ignore[arg-type]
 
     def _fail(self, what: str) -> None:
@@ -223,7 +308,7 @@ class EpisodeRecorder:
             message = _describe_exit(process.returncode, self._errors)
         self.state = "discarded"
         self.partial_path.unlink(missing_ok=True)
-        self._close_messages()
+        self._release()
         raise VideoEncodingError(
             f"Could not record {self.path.name}: {what}{message}. Earlier videos are "
             f"complete; free some disk space or pass record_video=False."
@@ -237,7 +322,7 @@ class EpisodeRecorder:
         """
         if self.state == "finished":
             return self.path
-        if self.state == "discarded":
+        if self.state in ("discarded", "left to the parent"):
             return None
         process = self._process
         if process is None:
@@ -255,7 +340,7 @@ class EpisodeRecorder:
         os.replace(self.partial_path, self.path)
         self._process = None
         self.state = "finished"
-        self._close_messages()
+        self._release()
         return self.path
 
     def discard(self) -> None:
@@ -264,6 +349,8 @@ class EpisodeRecorder:
         If `close` had begun (ffmpeg has every frame: only an interrupt stopped
         it), the video is whole: it is finished and kept instead.
         """
+        if self.state == "left to the parent":  # this is a forked copy: not ours to delete
+            return
         process, self._process = self._process, None
         if process is not None and self._all_sent and self.state == "recording":
             try:
@@ -273,16 +360,19 @@ class EpisodeRecorder:
             if process.returncode == 0 and _is_complete_mp4(self.partial_path):
                 os.replace(self.partial_path, self.path)
                 self.state = "finished"
-                self._close_messages()
+                self._release()
                 return
         if self.state != "finished":
             self.state = "discarded"
         if process is not None:
             _stop(process)
         self.partial_path.unlink(missing_ok=True)
-        self._close_messages()
+        self._release()
 
-    def _close_messages(self) -> None:
+    def _release(self) -> None:
+        """The recording is over (finished or not): let go of ffmpeg's messages."""
+        if self._forget is not None:
+            self._forget.detach()
         errors, self._errors = self._errors, None
         if errors is not None:
             errors.close()
@@ -384,6 +474,42 @@ def _keep_off_this_core(process: subprocess.Popen[bytes]) -> None:
             os.sched_setaffinity(process.pid, others)
     except (AttributeError, OSError, ValueError, IndexError):
         pass  # not Linux, or ffmpeg already gone: it only costs a little speed
+
+
+_RECORDING: weakref.WeakSet[EpisodeRecorder] = weakref.WeakSet()
+"""The recorders of this process that have started ffmpeg (see `_leave_to_the_parent`)."""
+
+
+def _leave_to_the_parent() -> None:
+    """In a child made by ``fork`` (as multiprocessing does on Linux, say in an agent's
+    ``train``): leave every recording to the parent.
+
+    The child's copy of each pipe to ffmpeg is pointed at the null device, or ffmpeg
+    would wait for the child to close it too and the video could never be finished;
+    and the child's copies of the recorders take no frames and delete nothing.
+    """
+    for recorder in list(_RECORDING):
+        process, recorder._process = recorder._process, None
+        recorder.state = "left to the parent"
+        if recorder._forget is not None:
+            recorder._forget.detach()
+        if process is not None and process.stdin is not None:
+            try:
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, process.stdin.fileno())
+                os.close(null)
+            except (OSError, ValueError):
+                pass  # already closed: nothing of it is left here
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_leave_to_the_parent)
+
+
+def _abandon(process: subprocess.Popen[bytes], partial_path: Path) -> None:
+    """What a recorder lost before `close` leaves behind: stop ffmpeg, remove the file."""
+    _stop(process)
+    partial_path.unlink(missing_ok=True)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

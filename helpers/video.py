@@ -23,6 +23,8 @@ The mp4 files themselves are written by `helpers.recorder.EpisodeRecorder`
 from __future__ import annotations
 
 import base64
+import math
+import numbers
 import os
 import re
 import time
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 from IPython.display import HTML
 
 from helpers.atari_frames import FlickerFreeScreen, atari_step_rate, is_atari
@@ -74,7 +77,13 @@ def new_run_folder(video_dir: str | os.PathLike[str], label: str) -> Path:
     >>> first != second, first.parent == second.parent
     (True, True)
     """
-    base = Path(video_dir).expanduser()
+    try:
+        base = Path(video_dir).expanduser()
+    except RuntimeError as err:  # "~someone" who is not known on this machine
+        raise ValueError(
+            f"Cannot find the home folder in video_dir={str(video_dir)!r} ({err}). "
+            f"Write the folder's full path, or use '~/...' for your own home."
+        ) from None
     stamp = time.strftime("%Y-%m-%d_%H%M%S")
     name = re.sub(r"[^A-Za-z0-9._+-]+", "-", label).strip("-.") or "run"
     try:
@@ -105,9 +114,11 @@ def _frame_rate(env: gym.Env) -> Fraction:
     if is_atari(env):
         return atari_step_rate(env)
     fps = env.metadata.get("render_fps")
-    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0:
+    if isinstance(fps, (bool, np.bool_)) or not isinstance(fps, numbers.Real):
         return Fraction(30)
-    return Fraction(fps).limit_denominator(1001)
+    if not (math.isfinite(fps) and fps > 0):
+        return Fraction(30)
+    return Fraction(float(fps)).limit_denominator(1001) or Fraction(30)
 
 
 class _RenderedFrames:

@@ -104,3 +104,51 @@ def test_a_file_that_is_not_a_pipe_is_written_as_usual(tmp_path):
         for frame in frames(3, shape=(2, 2, 3)):
             pipe.send(frame)
     assert (tmp_path / "frames.raw").stat().st_size == 36
+
+
+def test_a_frame_of_another_size_or_type_is_a_clear_error():
+    reader = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    pipe = FramePipe(reader.stdin, frame_bytes=12)
+    with pytest.raises(ValueError, match="frames of 12 bytes"):
+        pipe.send(np.zeros(1, dtype=np.uint8))
+    with pytest.raises(ValueError, match="frames of 12 bytes"):
+        pipe.send(np.zeros(12, dtype=np.int64))
+    reader.stdin.close()
+    reader.wait()
+    with pytest.raises(ValueError, match="frame_bytes"):
+        FramePipe(reader.stdin, frame_bytes=0)
+
+
+def test_a_stream_in_memory_is_written_as_usual():
+    import io
+
+    stream = io.BytesIO()
+    pipe = FramePipe(stream, frame_bytes=12)
+    pipe.send(np.arange(24, dtype=np.uint8).reshape(2, 4, 3)[:, ::2])  # not contiguous
+    assert stream.getvalue() == bytes([0, 1, 2, 6, 7, 8, 12, 13, 14, 18, 19, 20])
+
+
+def test_a_pipe_that_is_closed_takes_no_more_frames():
+    reader = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    pipe = FramePipe(reader.stdin, frame_bytes=12)
+    reader.stdin.close()
+    reader.wait()
+    with pytest.raises(ValueError, match="closed"):
+        pipe.send(np.zeros(12, dtype=np.uint8))
+
+
+def test_where_vmsplice_is_refused_the_frames_are_copied(monkeypatch):
+    import ctypes
+    import errno
+
+    if not frame_pipe.ZERO_COPY:
+        pytest.skip("frames are copied on this system anyway")
+
+    def refused(*args):  # as a sandbox that forbids vmsplice answers
+        ctypes.set_errno(errno.EPERM)
+        return -1
+
+    monkeypatch.setattr(frame_pipe, "_vmsplice", refused)
+    pipe, total, digest, expected = send_to_slow_reader(20)
+    assert (total, digest) == (20 * 210 * 160 * 3, expected)
+    assert not pipe.lend

@@ -555,3 +555,144 @@ def test_discard_in_the_middle_of_an_episode_throws_the_video_away(tmp_path):
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(RuntimeError, match="discarded"):
         recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+
+
+# The recorder used directly, and odd frames
+
+
+def test_an_empty_frame_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="no pixels"):
+        with EpisodeRecorder(tmp_path / "empty.mp4", fps=10) as recorder:
+            recorder.add_frame(np.zeros((0, 0, 3), dtype=np.uint8))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_float_frames_keep_the_scale_of_the_first_frame(tmp_path):
+    # the first frame says 0..255 (one value above 1): a later frame of 1.0 stays dark
+    with EpisodeRecorder(tmp_path / "dark.mp4", fps=10) as recorder:
+        recorder.add_frame(np.full((16, 16, 3), 200.0))
+        recorder.add_frame(np.full((16, 16, 3), 1.0))
+    means = [frame.mean() for frame in read_video(tmp_path / "dark.mp4")[1]]
+    assert means[0] == pytest.approx(200, abs=3) and means[1] < 5
+    # the first frame says 0..1: a later frame of 200.0 is a clear error, not a white flash
+    with pytest.raises(ValueError, match="from 0 to 1.*one scale"):
+        with EpisodeRecorder(tmp_path / "mixed.mp4", fps=10) as recorder:
+            recorder.add_frame(np.full((16, 16, 3), 0.5))
+            recorder.add_frame(np.full((16, 16, 3), 200.0))
+    assert not (tmp_path / "mixed.mp4").exists()
+    # an all-black first frame reads the same on both scales: the next one decides
+    with EpisodeRecorder(tmp_path / "late.mp4", fps=10) as recorder:
+        recorder.add_frame(np.zeros((16, 16, 3)))
+        recorder.add_frame(np.full((16, 16, 3), 100.0))
+    assert read_video(tmp_path / "late.mp4")[1][1].mean() == pytest.approx(100, abs=3)
+
+
+def test_a_render_fps_given_as_a_numpy_number_sets_the_speed(tmp_path):
+    env = CorridorEnv(length=3)
+    env.metadata = {**env.metadata, "render_fps": np.int64(4)}
+    result = run_job(env, RandomAgent(), 3, video_dir=tmp_path, record_video=True)
+    assert read_video(result.videos[0])[0]["fps"] == 4
+
+
+@pytest.mark.parametrize("fps", [None, "30", float("nan"), float("inf"), 0, -5, True])
+def test_a_recorder_refuses_a_frame_rate_that_is_not_a_positive_number(tmp_path, fps):
+    with pytest.raises((TypeError, ValueError), match="fps must be"):
+        EpisodeRecorder(tmp_path / "clip.mp4", fps=fps)
+
+
+def test_a_recorder_takes_numpy_frame_rates(tmp_path):
+    assert EpisodeRecorder(tmp_path / "a.mp4", fps=np.int64(15)).fps == 15
+    assert EpisodeRecorder(tmp_path / "b.mp4", fps=np.float32(12.5)).fps == 12.5
+
+
+def test_a_recorder_path_must_be_a_file_in_a_folder_that_exists(tmp_path, monkeypatch):
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        EpisodeRecorder(tmp_path, fps=10)
+    with pytest.raises(FileNotFoundError, match="create it first"):
+        EpisodeRecorder(tmp_path / "missing" / "clip.mp4", fps=10)
+    with pytest.raises(TypeError, match="name of an mp4 file"):
+        EpisodeRecorder(None, fps=10)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert EpisodeRecorder("~/clip.mp4", fps=10).path == tmp_path / "clip.mp4"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_recorder_lost_before_close_stops_ffmpeg_and_leaves_no_file(tmp_path):
+    import gc
+
+    recorder = EpisodeRecorder(tmp_path / "lost.mp4", fps=10)
+    for _ in range(30):
+        recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+    process = recorder._process
+    for _ in range(100):  # ffmpeg makes the file once it has read a few frames
+        if (tmp_path / "lost.mp4.partial").exists():
+            break
+        time.sleep(0.05)
+    assert process.poll() is None and (tmp_path / "lost.mp4.partial").exists()
+    del recorder
+    gc.collect()
+    assert process.poll() is not None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_video_dir_with_an_unknown_home_is_named(tmp_path):
+    with pytest.raises(ValueError, match="home folder in video_dir"):
+        run_job(CorridorEnv(length=3), RandomAgent(), 3, video_dir="~no-such-user-here/videos")
+
+
+def test_add_frame_while_the_video_is_being_finished_is_refused(tmp_path, monkeypatch):
+    recorder = EpisodeRecorder(tmp_path / "clip.mp4", fps=10)
+    recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+    wait = recorder._process.wait
+
+    def interrupted_wait(*args, **kwargs):  # Ctrl-C while close waits for ffmpeg
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(recorder._process, "wait", interrupted_wait)
+    with pytest.raises(KeyboardInterrupt):
+        recorder.close()
+    with pytest.raises(RuntimeError, match="being finished"):
+        recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+    monkeypatch.setattr(recorder._process, "wait", wait)
+    recorder.discard()  # all frames were sent: the video is kept whole
+    assert len(read_video(tmp_path / "clip.mp4")[1]) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is a POSIX call")
+def test_a_child_process_forked_while_recording_does_not_hold_the_video_up(tmp_path):
+    """multiprocessing forks on Linux (in an agent's train, say): ffmpeg must not wait
+    for the child to close its copy of the pipe before it can finish the video."""
+    recorder = EpisodeRecorder(tmp_path / "clip.mp4", fps=10)
+    for _ in range(5):
+        recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+    child = os.fork()
+    if child == 0:  # the child lives on for a while, as a pool's worker does
+        time.sleep(2)
+        os._exit(0)
+    start = time.perf_counter()
+    assert recorder.close() == tmp_path / "clip.mp4"
+    assert time.perf_counter() - start < 1.5
+    os.waitpid(child, 0)
+    assert len(read_video(tmp_path / "clip.mp4")[1]) == 5
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is a POSIX call")
+def test_a_forked_childs_copy_of_a_recorder_deletes_nothing(tmp_path):
+    recorder = EpisodeRecorder(tmp_path / "clip.mp4", fps=10)
+    for _ in range(30):
+        recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+    for _ in range(100):  # ffmpeg makes the file once it has read a few frames
+        if recorder.partial_path.exists():
+            break
+        time.sleep(0.05)
+    child = os.fork()
+    if child == 0:
+        try:
+            recorder.discard()  # its copy: not the parent's video to throw away
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    for _ in range(5):
+        recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+    recorder.close()
+    assert len(read_video(tmp_path / "clip.mp4")[1]) == 35
