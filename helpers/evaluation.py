@@ -15,6 +15,8 @@ many tells how good an agent is.
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import gymnasium as gym
@@ -23,6 +25,7 @@ import numpy as np
 from helpers.agents import exploration_off
 from helpers.environments import make_env
 from helpers.loop import (
+    JobResult,
     ask_for_action,
     check_agent,
     check_positive_count,
@@ -94,7 +97,78 @@ def evaluate(
             environment.close()
 
 
-def describe_returns(returns: list[float]) -> str:
+_RETURNS_TO_PASS = (
+    "Pass the returns of several episodes: a list of numbers such as evaluate(...) gives, "
+    "a job's result (or result.returns), or a list of its episodes (result.episodes)."
+)
+
+
+def _describe_what(value: Any) -> str:
+    """A few words on what `value` is, for an error message."""
+    if value is None:
+        return "None"
+    if isinstance(value, str | bytes):
+        return f"the text {value!r}"
+    if isinstance(value, numbers.Number):
+        return f"the number {value!r}"
+    return type(value).__name__
+
+
+def _collect_returns(items: Iterable[Any], name: str, values: list[float]) -> None:
+    """Append every return in `items` to `values`, or raise an error naming the culprit.
+
+    Nested lists and arrays are read in order; an episode's dict gives its
+    ``"return"``, and an ``"unfinished"`` episode is left out, as in
+    ``JobResult.returns``.
+    """
+    for index, item in enumerate(items):
+        where = f"{name}[{index}]"
+        if isinstance(item, np.ndarray) and item.ndim == 0:
+            item = item.item()
+        if isinstance(item, Mapping):
+            if "return" not in item:
+                raise TypeError(
+                    f"{where} is a dict without a 'return' key (its keys: "
+                    f"{', '.join(map(repr, item))}). {_RETURNS_TO_PASS}"
+                )
+            if item.get("outcome") == "unfinished":
+                continue  # cut off by the end of the job: not a whole episode's return
+            item, where = item["return"], f'{where}["return"]'
+        elif isinstance(item, list | tuple | np.ndarray):
+            _collect_returns(item, where, values)
+            continue
+        if isinstance(item, bool | np.bool_) or not isinstance(item, numbers.Real):
+            raise TypeError(f"{where} is {item!r}, not a number. {_RETURNS_TO_PASS}")
+        value = float(item)
+        if not np.isfinite(value):
+            raise ValueError(
+                f"{where} is {value!r}, not a finite number: a mean with it would be "
+                f"{value!r} too. Find where that return came from (a reward that is nan or "
+                f"inf?), or leave it out."
+            )
+        values.append(value)
+
+
+def _returns_to_describe(returns: Any) -> np.ndarray:
+    """The returns in `returns` as floats, or a clear error that says what to pass."""
+    if isinstance(returns, JobResult):
+        returns = returns.returns
+    elif isinstance(returns, Mapping):
+        raise TypeError(
+            f"describe_returns got one episode's dict (keys: {', '.join(map(repr, returns))}), "
+            f"and one return has no spread to describe. {_RETURNS_TO_PASS}"
+        )
+    elif isinstance(returns, str | bytes | numbers.Number) or not isinstance(returns, Iterable):
+        raise TypeError(
+            f"describe_returns needs the returns of several episodes; got "
+            f"{_describe_what(returns)}. {_RETURNS_TO_PASS}"
+        )
+    values: list[float] = []
+    _collect_returns(returns, "returns", values)
+    return np.array(values, dtype=float)
+
+
+def describe_returns(returns: Iterable[float] | JobResult) -> str:
     """Returns in one line: the mean and its standard error, the spread, the range.
 
     The spread is the standard deviation of the returns (how much one episode
@@ -102,10 +176,14 @@ def describe_returns(returns: list[float]) -> str:
     the standard error, spread / sqrt(n), is how far the mean itself may be off.
     A single return has no spread to measure: both are then reported as 0.
 
+    `returns` is a list (or array, or generator) of numbers, such as `evaluate`
+    gives; a job's result or its ``result.episodes`` also do (their finished
+    episodes' returns). Anything that is not a finite number is refused.
+
     >>> describe_returns([10.0, 20.0, 30.0])
     'mean 20.0 (standard error 5.8), spread 10.0 (min 10.0, max 30.0) over 3 episodes'
     """
-    values = np.asarray(returns, dtype=float).ravel()
+    values = _returns_to_describe(returns)
     if values.size == 0:
         raise ValueError(
             "There are no returns to describe: the list is empty. A job's result.returns "

@@ -19,7 +19,9 @@ returns them, so a notebook can add a title or draw two pictures side by side.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import numbers
+import reprlib
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,25 +34,58 @@ ARROWS = {0: (-1, 0), 1: (0, 1), 2: (1, 0), 3: (0, -1)}
 ENDS = ("H", "G")  # squares where the episode ends: nothing to decide there
 
 
-def _rows(desc: Any) -> list[str]:
+def _what(value: Any) -> str:
+    """A few words on what `value` is, for an error message."""
+    if value is None:
+        return "None"
+    if isinstance(value, str | bytes):
+        return f"the text {reprlib.repr(value)}"
+    if isinstance(value, numbers.Number):
+        return f"the number {value!r}"
+    return type(value).__name__
+
+
+def _letters(row: Any) -> str | None:
+    """One row of the map as a string, or None if it is not made of letters."""
+    if isinstance(row, bytes):
+        return row.decode()
+    if isinstance(row, str):
+        return row
+    if not isinstance(row, Iterable):
+        return None
+    letters = []
+    for letter in row:
+        if isinstance(letter, bytes):
+            letter = letter.decode()
+        if not isinstance(letter, str):
+            return None
+        letters.append(letter)
+    return "".join(letters)
+
+
+def _rows(desc: Any, who: str, first: str) -> list[str]:
     """The map as a list of strings, from strings or FrozenLake's array of bytes."""
-    rows = [
-        "".join(c.decode() if isinstance(c, bytes) else str(c) for c in row)
-        if not isinstance(row, str)
-        else row
-        for row in desc
-    ]
-    if not rows or any(len(row) != len(rows[0]) for row in rows):
+    rows = None
+    if isinstance(desc, Iterable) and not isinstance(desc, str | bytes):
+        rows = [_letters(row) for row in desc]
+    if not rows or None in rows or any(len(row) != len(rows[0]) for row in rows):  # type: ignore[arg-type]
         raise ValueError(
             f"The map must be rows of letters of equal length, such as ['SFFF', 'FHFH', ...] "
-            f"or env.unwrapped.desc; got {desc!r}."
+            f"or env.unwrapped.desc; got {reprlib.repr(desc)}. {who}({first}, desc) takes "
+            f"the {first} first, then the map."
         )
-    return rows
+    return rows  # type: ignore[return-value]
 
 
-def _grid(numbers: Any, rows: list[str], what: str) -> np.ndarray:
-    values = np.asarray(numbers, dtype=float).ravel()
+def _grid(numbers_: Any, rows: list[str], what: str) -> np.ndarray:
     size = len(rows) * len(rows[0])
+    try:
+        values = np.asarray(numbers_, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{what} needs one number per square of the map, such as "
+            f"agent.table({size}).max(axis=1); got {_what(numbers_)}."
+        ) from None
     if values.size != size:
         raise ValueError(
             f"{what} needs one number per square: the map has {len(rows)} x {len(rows[0])} = "
@@ -61,6 +96,11 @@ def _grid(numbers: Any, rows: list[str], what: str) -> np.ndarray:
 
 
 def _axes(ax: Any, figsize: tuple[float, float] = (4, 4)) -> Any:
+    if ax is not None and not (hasattr(ax, "plot") and hasattr(ax, "figure")):
+        raise TypeError(
+            f"ax must be matplotlib axes, such as one of those that plt.subplots(1, 2) "
+            f"returns, or None for a new figure; got {_what(ax)}."
+        )
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -79,17 +119,27 @@ def _draw_map(ax: Any, rows: list[str]) -> None:
 def plot_grid_values(values: Sequence[float] | np.ndarray, desc: Any, ax: Any = None) -> Any:
     """A heat map of `values`, one per square of the map `desc`, with each square's letter.
 
-    Brighter squares are worth more. Holes and the goal show only their letter:
+    Brighter squares are worth more (the colours run from 0, or the lowest value
+    if one is negative, to the highest). Holes and the goal show only their letter:
     the episode ends there, so they have no value of their own.
     """
-    rows = _rows(desc)
+    rows = _rows(desc, "plot_grid_values", "values")
     grid = _grid(values, rows, "plot_grid_values")
+    not_finite = np.argwhere(~np.isfinite(grid))
+    if not_finite.size:
+        y, x = not_finite[0]
+        raise ValueError(
+            f"plot_grid_values needs a finite number on every square: row {y}, column {x} "
+            f"is {grid[y, x]}."
+        )
     ax = _axes(ax)
-    image = ax.imshow(grid, cmap="viridis", vmin=0, vmax=max(grid.max(), 1e-9))
+    low = min(grid.min(), 0.0)  # a map of negative values still spans the colours
+    high = max(grid.max(), low + 1e-9)
+    image = ax.imshow(grid, cmap="viridis", vmin=low, vmax=high)
     for y, row in enumerate(rows):
         for x, letter in enumerate(row):
             label = letter if letter in ENDS else f"{letter}\n{grid[y, x]:.2f}"
-            colour = "black" if grid[y, x] > 0.6 * grid.max() > 0 else "white"
+            colour = "black" if grid[y, x] > low + 0.6 * (high - low) else "white"
             ax.text(x, y, label, ha="center", va="center", color=colour, fontsize=9)
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     _draw_map(ax, rows)
@@ -99,11 +149,22 @@ def plot_grid_values(values: Sequence[float] | np.ndarray, desc: Any, ax: Any = 
 def plot_grid_policy(actions: Sequence[int] | np.ndarray, desc: Any, ax: Any = None) -> Any:
     """The map `desc` with an arrow on each square for the action taken there.
 
-    Actions are FrozenLake's: 0 left, 1 down, 2 right, 3 up. Holes (dark) and
-    the goal (green) get no arrow: the episode is over there.
+    Actions are FrozenLake's: 0 left, 1 down, 2 right, 3 up; any other action
+    is refused. Holes (dark) and the goal (green) get no arrow: the episode is
+    over there, so whatever the actions hold on them is not drawn.
     """
-    rows = _rows(desc)
-    grid = _grid(actions, rows, "plot_grid_policy").astype(int)
+    rows = _rows(desc, "plot_grid_policy", "actions")
+    grid = _grid(actions, rows, "plot_grid_policy")
+    for y, row in enumerate(rows):
+        for x, letter in enumerate(row):
+            if letter not in ENDS and grid[y, x] not in ARROWS:
+                raise ValueError(
+                    f"plot_grid_policy draws FrozenLake's four actions (0 left, 1 down, "
+                    f"2 right, 3 up) as arrows; the action on row {y}, column {x} is "
+                    f"{grid[y, x]:g}, which has no arrow. A game with other actions (Taxi has "
+                    f"6) needs a picture of its own."
+                )
+    grid = np.nan_to_num(grid).astype(int)  # holes and the goal may hold anything
     ax = _axes(ax)
     colours = {"H": "#334", "G": "#6c6", "S": "#cde"}
     for y, row in enumerate(rows):
@@ -114,7 +175,7 @@ def plot_grid_policy(actions: Sequence[int] | np.ndarray, desc: Any, ax: Any = N
             if letter in ENDS:
                 ax.text(x, y, letter, ha="center", va="center", color="white", fontsize=12)
                 continue
-            dx, dy = ARROWS[grid[y, x]]
+            dx, dy = ARROWS[int(grid[y, x])]
             ax.annotate(
                 "",
                 xy=(x + 0.35 * dx, y + 0.35 * dy),
@@ -132,19 +193,78 @@ def _square(x: int, y: int, colour: str) -> Any:
     return Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=colour, edgecolor="white")
 
 
+_CURVE_TO_PASS = (
+    "Pass what run_job returned (the result), its result.episodes, or a list of returns."
+)
+
+
+def _check_window(window: Any) -> None:
+    if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 1:
+        raise ValueError(
+            f"window must be a positive whole number of episodes, such as 100; got {window!r}."
+        )
+
+
+def _finite(value: Any, name: str) -> float:
+    """`value` as a float, or an error naming `name` if it is not a finite number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} is {reprlib.repr(value)}, not a number. {_CURVE_TO_PASS}")
+    number = float(value)
+    if not np.isfinite(number):
+        raise ValueError(f"{name} is {number!r}, not a finite number: the curve would break.")
+    return number
+
+
 def moving_average(values: Sequence[float], window: int) -> np.ndarray:
     """The mean of each `window` consecutive values (fewer at the start).
 
     >>> moving_average([0, 2, 4, 6], window=2).tolist()
     [0.0, 1.0, 3.0, 5.0]
     """
-    if window < 1:
-        raise ValueError(f"window must be 1 or more episodes, such as 100; got {window!r}.")
-    values = np.asarray(values, dtype=float)
+    _check_window(window)
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise TypeError(f"moving_average needs a list of numbers; got {_what(values)}.")
+    values = np.array([_finite(v, f"value {n}") for n, v in enumerate(values)], dtype=float)
     sums = np.cumsum(np.insert(values, 0, 0.0))
     ends = np.arange(1, len(values) + 1)
     starts = np.maximum(0, ends - window)
     return (sums[ends] - sums[starts]) / (ends - starts)
+
+
+def _whole(value: Any, name: str) -> int:
+    """`value` as an int, or an error naming `name` if it is not a whole number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise TypeError(f"{name} is {reprlib.repr(value)}, not a whole number. {_CURVE_TO_PASS}")
+    return int(value)
+
+
+def _curve_points(result: Any) -> tuple[list[int] | None, list[float]]:
+    """The steps (None if only returns were given) and returns of the finished episodes."""
+    episodes = getattr(result, "episodes", None)
+    if episodes is not None and not isinstance(result, Mapping):
+        result = episodes  # a job's result
+    if isinstance(result, str | bytes | numbers.Number | Mapping) or not isinstance(
+        result, Iterable
+    ):
+        raise TypeError(
+            f"plot_learning_curve needs the episodes of a job, or their returns; got "
+            f"{_what(result)}. {_CURVE_TO_PASS}"
+        )
+    items = list(result)
+    if not items or not all(isinstance(item, Mapping) for item in items):
+        return None, [_finite(value, f"return {n}") for n, value in enumerate(items)]
+    steps, returns = [], []
+    for n, episode in enumerate(items):
+        missing = [key for key in ("steps", "return") if key not in episode]
+        if missing:
+            raise TypeError(
+                f"episode {n} has no {' or '.join(map(repr, missing))} key: it is not one of "
+                f"a job's episodes. {_CURVE_TO_PASS}"
+            )
+        if episode.get("outcome") != "unfinished":
+            steps.append(_whole(episode["steps"], f"episode {n}'s steps"))
+            returns.append(_finite(episode["return"], f"episode {n}'s return"))
+    return steps, returns
 
 
 def plot_learning_curve(
@@ -154,17 +274,28 @@ def plot_learning_curve(
 
     The x axis counts environment steps, not episodes, so that two methods whose
     episodes have different lengths compare fairly: steps are what learning costs.
-    `result` is what `run_job` returned.
+    `result` is what `run_job` returned, or its ``result.episodes``. Given bare
+    returns (``result.returns``), the x axis can only count finished episodes, and
+    such a curve is not drawn on axes that count steps (nor the other way round).
     """
-    finished = [e for e in result.episodes if e["outcome"] != "unfinished"]
-    if not finished:
+    _check_window(window)
+    steps, returns = _curve_points(result)
+    if not returns:
         raise ValueError(
             "The job finished no episode, so there is no return to plot: run it for more steps."
         )
-    steps = np.cumsum([e["steps"] for e in finished])
+    x_label = "environment steps" if steps is not None else "finished episodes"
     ax = _axes(ax, figsize=(7, 3.5))
-    average = moving_average([e["return"] for e in finished], window)
-    ax.plot(steps, average, label=label or f"mean of the last {window} episodes")
-    ax.set_xlabel("environment steps")
+    other = {"environment steps", "finished episodes"} - {x_label}
+    if ax.get_xlabel() in other:
+        raise ValueError(
+            f"These axes already hold a curve that counts {ax.get_xlabel()} on x, and this "
+            f"one counts {x_label}: pass the job's result (not result.returns) for every "
+            f"curve of one picture, so that all count environment steps."
+        )
+    x = np.cumsum(steps) if steps is not None else np.arange(1, len(returns) + 1)
+    average = moving_average(returns, window)
+    ax.plot(x, average, label=label or f"mean of the last {window} episodes")
+    ax.set_xlabel(x_label)
     ax.set_ylabel("return")
     return ax

@@ -28,7 +28,7 @@ import numbers
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -258,13 +258,27 @@ class Camera:
 
 
 def _check_video_file(path: Any) -> Path:
-    """The path of a finished mp4 to show, or a clear error."""
+    """The path of a finished mp4 to show, or a clear error.
+
+    An episode's dict (one of ``result.episodes``) stands for its ``"video"``,
+    and a path given as bytes is decoded as the operating system does.
+    """
+    if isinstance(path, Mapping):
+        if "video" not in path:
+            raise TypeError(
+                f"show_video got a dict without a 'video' key (its keys: "
+                f"{', '.join(map(repr, path))}). Pass the path of an mp4 file, such as "
+                f'result.videos[0] or an episode\'s episode["video"].'
+            )
+        path = path["video"]
     if path is None:
         raise FileNotFoundError(
             "There is no video to show (the path is None): that episode was not recorded. "
             "Pass record_video=True to run_job to record every episode."
         )
-    if not isinstance(path, (str, os.PathLike)):
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, str | os.PathLike):
         raise TypeError(
             f"show_video needs the path of an mp4 file (such as result.videos[0]), "
             f"got {type(path).__name__}."
@@ -289,8 +303,14 @@ def _check_video_file(path: Any) -> Path:
     return path
 
 
+def _is_real(value: Any) -> bool:
+    """Whether `value` is a real number (numpy's included), not a bool (numpy's
+    bool is no ``numbers.Real``)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def show_video(
-    path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None,
+    path: str | bytes | os.PathLike[str] | Mapping[str, Any] | Iterable[Any] | None,
     width: float = 480,
     *,
     max_megabytes: float = 20.0,
@@ -302,6 +322,8 @@ def show_video(
     where it strips the ``src`` of a ``<source>`` child. So the video plays for
     whoever opens the saved notebook, without running it again. Given a list of
     paths (such as ``result.videos``), it shows them all, one after the other.
+    An episode's dict (such as ``result.episodes[0]``) shows that episode's video.
+    `width` is in pixels; a video larger than `max_megabytes` is refused.
 
     >>> import numpy as np, tempfile, pathlib
     >>> clip = pathlib.Path(tempfile.mkdtemp()) / "clip.mp4"
@@ -310,9 +332,14 @@ def show_video(
     >>> show_video(clip, width=320).data[:40]
     '<video src="data:video/mp4;base64,AAAAIG'
     """
-    if isinstance(width, bool) or not isinstance(width, (int, float)) or not width > 0:
+    if not _is_real(width) or not 1 <= width < float("inf"):
         raise TypeError(f"width must be a number of pixels, such as 480; got {width!r}.")
-    if path is not None and not isinstance(path, (str, os.PathLike)):
+    if not _is_real(max_megabytes) or not max_megabytes > 0:
+        raise TypeError(
+            f"max_megabytes must be a positive number, such as 20 (the default); "
+            f"got {max_megabytes!r}."
+        )
+    if path is not None and not isinstance(path, str | bytes | os.PathLike | Mapping):
         if not isinstance(path, Iterable):
             _check_video_file(path)  # raises its clear error
         paths = [_check_video_file(one) for one in path]
