@@ -209,12 +209,13 @@ def test_evaluating_the_agent_leaves_its_search_as_it_was():
     assert search_state(agent) == before
 
 
-def test_training_after_an_evaluation_is_training_without_it():
+@pytest.mark.parametrize("steps", [1500, 1502])  # ends with a generation, or mid-episode
+def test_training_after_an_evaluation_is_training_without_it(steps):
     def train(evaluate_between: bool) -> CrossEntropyAgent:
-        agent = trained_briefly(steps=1000)
+        agent = trained_briefly(ShiftedActionsEnv(), steps=steps)  # 5-step episodes
         if evaluate_between:
-            evaluate("CartPole-v1", agent, episodes=3, seed=1000)
-        run_job("CartPole-v1", agent, steps=1000, seed=1, record_video=False)
+            evaluate(ShiftedActionsEnv(), agent, episodes=3, seed=1000)
+        run_job(ShiftedActionsEnv(), agent, steps=200, seed=1, record_video=False)
         return agent
 
     assert search_state(train(True)) == search_state(train(False))
