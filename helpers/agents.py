@@ -26,6 +26,8 @@ An agent that explores (tries random actions now and then to learn about them)
 has a boolean attribute ``explore``: True while it learns, False to act on what
 it has learned. `evaluate` measures an agent inside `exploration_off`, which sets
 ``explore`` to False and puts it back afterwards; agents without it are unchanged.
+`QLearningAgent` then acts greedily; `CrossEntropyAgent` plays its learned policy
+instead of a candidate, and leaves its search as it was.
 
 >>> import gymnasium as gym
 >>> space = gym.spaces.Discrete(6, seed=0)

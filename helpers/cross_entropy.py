@@ -15,6 +15,12 @@ an episode ends); ``train_on_history`` scores the candidates with the returns of
 their episodes and, once a whole generation has played, moves the cloud. It needs
 ``episodes_per_train`` of 1 or more: with 0 it never learns.
 
+Like every agent of the series that explores, it has an ``explore`` attribute
+(see `helpers.agents.exploration_off`). While it is True, candidates play and
+learn. `evaluate` sets it to False: the agent then plays the centre of the
+cloud, the policy it has learned (what ``policy()`` returns), and those episodes
+never count towards a generation, so evaluating never changes training.
+
 >>> from helpers import run_job
 >>> agent = CrossEntropyAgent(population=10)
 >>> result = run_job("CartPole-v1", agent, steps=3000, seed=0, record_video=False)
@@ -24,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import gymnasium as gym
@@ -33,18 +40,68 @@ __all__ = ["LinearPolicy", "CrossEntropyAgent", "linear_action"]
 
 
 def linear_action(weights: np.ndarray, observation: Any) -> int:
-    """The action with the highest score ``weights @ [observation, 1]``.
+    """The action with the highest score ``weights @ [observation, 1]``, counted from 0.
 
     >>> linear_action(np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([-2.0]))
     1
+    >>> linear_action(np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([-2.0, 3.0]))
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: These weights were made for observations of 1 number, but this observation ...
     """
-    features = np.append(np.asarray(observation, dtype=float).ravel(), 1.0)
+    try:
+        if isinstance(observation, (dict, tuple)):
+            raise TypeError
+        features = np.append(np.asarray(observation, dtype=float).ravel(), 1.0)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"A linear policy weighs an observation made of numbers (an array), but it got "
+            f"a {type(observation).__name__}: {observation!r:.60}. Flatten such observations "
+            f"first, e.g. with gymnasium.wrappers.FlattenObservation."
+        ) from None
+    if features.size != weights.shape[1]:
+        raise ValueError(
+            f"These weights were made for observations of {_numbers(weights.shape[1] - 1)}, "
+            f"but this observation has {_numbers(features.size - 1)}: it comes from another "
+            f"environment. A policy plays only the environment it learned in."
+        )
     return int(np.argmax(weights @ features))
+
+
+def _numbers(count: int) -> str:
+    return f"{count} number" if count == 1 else f"{count} numbers"
+
+
+def _play(weights: np.ndarray, observation: Any, action_space: gym.Space, advice: str) -> int:
+    """The action `weights` pick in `action_space`: `linear_action` plus the space's ``start``.
+
+    A clear error, ending with `advice`, if the weights were made for another environment.
+    """
+    if isinstance(observation, (dict, tuple)):
+        linear_action(weights, observation)  # explains that it needs an array of numbers
+    actions, columns = weights.shape
+    size = np.asarray(observation).size
+    if (
+        not isinstance(action_space, gym.spaces.Discrete)
+        or action_space.n != actions
+        or size != columns - 1
+    ):
+        seen = _numbers(size)
+        raise ValueError(
+            f"These weights were made for observations of {_numbers(columns - 1)} and "
+            f"{actions} actions, but this environment gives observations of {seen} and its "
+            f"action space is {action_space}: it is another environment. {advice}"
+        )
+    return int(action_space.start) + linear_action(weights, observation)
 
 
 class LinearPolicy:
     """A fixed policy for discrete actions: ``argmax(weights @ [observation, 1])``.
 
+    `weights` has one row per action and one column per number of the
+    observation, plus one (the constant). The action is counted from the action
+    space's ``start``, as the `CrossEntropyAgent` that learned the weights counts it.
     It never learns (``train`` and ``train_on_history`` do nothing): use it to
     evaluate or film what a `CrossEntropyAgent` has learned.
 
@@ -54,10 +111,22 @@ class LinearPolicy:
     """
 
     def __init__(self, weights: np.ndarray) -> None:
-        self.weights = np.asarray(weights, dtype=float)
+        try:
+            array = np.asarray(weights, dtype=float)
+        except (TypeError, ValueError):
+            array = None
+        if array is None or array.ndim != 2 or 0 in array.shape or not np.isfinite(array).all():
+            seen = f"shape {array.shape}" if array is not None else repr(weights)[:60]
+            raise ValueError(
+                f"LinearPolicy needs a 2-D array of finite numbers: one row per action, one "
+                f"column per observation number plus one (the constant), such as 2 x 5 for "
+                f"CartPole-v1; got {seen}. A trained CrossEntropyAgent gives you one: "
+                f"agent.policy()."
+            )
+        self.weights = array
 
     def decision_function(self, observation: Any, action_space: gym.Space) -> int:
-        return linear_action(self.weights, observation)
+        return _play(self.weights, observation, action_space, _POLICY_ADVICE)
 
     def train(self, transition: dict[str, Any]) -> None:
         """A fixed policy learns nothing."""
@@ -67,6 +136,50 @@ class LinearPolicy:
 
     def __repr__(self) -> str:
         return f"LinearPolicy({self.weights.shape[0]} actions x {self.weights.shape[1]} weights)"
+
+
+_POLICY_ADVICE = "Use this policy in the environment whose agent learned it."
+_AGENT_ADVICE = (
+    "An agent learns one environment: make a new CrossEntropyAgent() for this one "
+    "(e.g. re-run the cell that creates it)."
+)
+
+
+def _check_settings(
+    population: Any, elite_fraction: Any, initial_spread: Any, extra_noise: Any
+) -> None:
+    """A clear error naming the first setting of a `CrossEntropyAgent` that cannot work."""
+    if (
+        isinstance(population, bool)
+        or not isinstance(population, numbers.Integral)
+        or population < 2
+    ):
+        raise ValueError(
+            f"population (candidates per generation) must be a whole number >= 2, such as 20; "
+            f"got {population!r}."
+        )
+
+    def is_number(value: Any) -> bool:
+        return (
+            isinstance(value, numbers.Real)
+            and not isinstance(value, bool)
+            and bool(np.isfinite(value))
+        )
+
+    if not is_number(elite_fraction) or not 0 < elite_fraction <= 1:
+        raise ValueError(
+            f"elite_fraction (the share of candidates kept) must be a number above 0 and at "
+            f"most 1, such as 0.2; got {elite_fraction!r}."
+        )
+    if not is_number(initial_spread) or initial_spread <= 0:
+        raise ValueError(
+            f"initial_spread must be a number above 0, such as 1.0; got {initial_spread!r}."
+        )
+    if not is_number(extra_noise) or extra_noise < 0:
+        raise ValueError(
+            f"extra_noise must be a number >= 0 (0: no extra noise), such as 0.05; "
+            f"got {extra_noise!r}."
+        )
 
 
 def _check_can_learn(observation: Any, action_space: gym.Space) -> None:
@@ -90,11 +203,25 @@ class CrossEntropyAgent:
     """Learn a `LinearPolicy` with the cross-entropy method (discrete actions).
 
     Args:
-        population: candidates per generation (each plays one episode).
-        elite_fraction: the share of best candidates the next generation imitates.
-        initial_spread: the standard deviation of the first cloud of weights.
+        population: candidates per generation (each plays one episode), 2 or more.
+        elite_fraction: the share of best candidates the next generation imitates
+            (above 0, at most 1; at least 2 candidates are kept).
+        initial_spread: the standard deviation of the first cloud of weights (> 0).
         extra_noise: added to the spread each generation, so the search does not
-            stop too early on a lucky candidate.
+            stop too early on a lucky candidate (>= 0).
+
+    ``explore`` is True while it learns. With ``explore`` False (inside `evaluate`)
+    it plays ``policy()``, the centre of the cloud, and its search is left as it
+    was: ``train``, ``train_on_history`` and ``seed`` do nothing.
+
+    >>> agent = CrossEntropyAgent(population=4)
+    >>> agent.seed(0)
+    >>> space = gym.spaces.Discrete(3, start=-1)  # actions -1, 0 and 1
+    >>> agent.decision_function(np.array([2.0, 0.0]), space)  # the first candidate
+    1
+    >>> agent.explore = False  # the centre of the cloud: all zeros so far, so the first action
+    >>> agent.decision_function(np.array([2.0, 0.0]), space)
+    -1
     """
 
     def __init__(
@@ -104,6 +231,7 @@ class CrossEntropyAgent:
         initial_spread: float = 1.0,
         extra_noise: float = 0.05,
     ) -> None:
+        _check_settings(population, elite_fraction, initial_spread, extra_noise)
         self.population, self.elite_fraction = population, elite_fraction
         self.initial_spread, self.extra_noise = initial_spread, extra_noise
         self.rng = np.random.default_rng()
@@ -114,29 +242,45 @@ class CrossEntropyAgent:
         self._playing = 0  # the candidate playing the current episode
         self.generation = 0
         self.generation_means: list[float] = []  # the mean return of each finished generation
+        self.explore = True  # False: play the policy learned so far, and learn nothing
 
     def seed(self, seed: int) -> None:
-        """Make the search repeatable (`run_job` calls this with its seed)."""
-        self.rng = np.random.default_rng(seed)
+        """Make the search repeatable (`run_job` calls this with its seed).
+
+        With ``explore`` False the agent plays its learned policy, which draws no
+        random numbers: the seed is then ignored, so that `evaluate` (which seeds
+        the agents it measures) leaves the search exactly where it was.
+        """
+        if self.explore:
+            self.rng = np.random.default_rng(seed)
 
     def decision_function(self, observation: Any, action_space: gym.Space) -> int:
         if self.mean is None:  # the first call tells the sizes: actions x (observation + 1)
+            if not self.explore:
+                raise RuntimeError(
+                    "The agent has not played yet, so it has learned nothing to play with "
+                    "explore off (as evaluate plays): train it with run_job first."
+                )
             _check_can_learn(observation, action_space)
             shape = (int(action_space.n), np.asarray(observation).size + 1)
             self.mean, self.spread = np.zeros(shape), np.full(shape, self.initial_spread)
+        if not self.explore:  # the policy learned so far: the centre of the cloud
+            return _play(self.mean, observation, action_space, _AGENT_ADVICE)
         while self._playing >= len(self.candidates):  # a new candidate from the cloud
             self.candidates.append(
                 self.mean + self.spread * self.rng.standard_normal(self.mean.shape)
             )
-        return int(action_space.start) + linear_action(self.candidates[self._playing], observation)
+        return _play(self.candidates[self._playing], observation, action_space, _AGENT_ADVICE)
 
     def train(self, transition: dict[str, Any]) -> None:
         """After the last step of an episode, the next candidate takes over."""
-        if transition["terminated"] or transition["truncated"]:
+        if self.explore and (transition["terminated"] or transition["truncated"]):
             self._playing += 1
 
     def train_on_history(self, history: list[dict[str, Any]]) -> None:
         """Score the candidates that just played; once all have, move the cloud to the elite."""
+        if not self.explore:  # the learned policy played these episodes, not candidates
+            return
         returns: dict[int, float] = {}
         for record in history:  # the episodes in the order they were played
             returns[record["episode"]] = returns.get(record["episode"], 0.0) + record["reward"]

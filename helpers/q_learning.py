@@ -62,6 +62,8 @@ class QLearningAgent:
 
     ``explore`` is True while it learns; `evaluate` switches it off (see
     `helpers.agents.exploration_off`), and the agent then always acts greedily.
+    The table is made for one environment: given another environment's action
+    space, the agent raises a clear error rather than play with the wrong columns.
     Ties between equal Q-values (every action of a state never tried) are broken
     at random, by the agent's own random generator, which ``seed`` seeds
     (`run_job` and `evaluate` call it): a greedy agent that always took the
@@ -105,6 +107,7 @@ class QLearningAgent:
         """Epsilon-greedy: a random action with chance epsilon (when exploring), else the best."""
         if self.n_actions is None:
             self.n_actions = _number_of_actions(action_space)
+        _check_same_actions(action_space, self.n_actions)  # a table is made for one environment
         if self.explore and self.rng.random() < self.epsilon:
             return int(self.rng.integers(self.n_actions))
         return self.greedy_action(observation)
@@ -184,6 +187,18 @@ def _number_of_actions(action_space: gym.Space) -> int:
             f"deep RL library such as Stable-Baselines3."
         )
     return int(action_space.n)
+
+
+def _check_same_actions(action_space: gym.Space, n_actions: int) -> None:
+    """A clear error if `action_space` is not the one the agent's table was made for."""
+    if getattr(action_space, "n", None) != n_actions or getattr(action_space, "start", 0) != 0:
+        raise ValueError(
+            f"This QLearningAgent's table was made for an environment with {n_actions} "
+            f"actions (Discrete({n_actions})), but this environment's action space is "
+            f"{action_space}: it is another environment. A Q-table belongs to one environment: "
+            f"make a new agent, QLearningAgent(), for this one (e.g. re-run the cell that "
+            f"creates it)."
+        )
 
 
 def _state(observation: Any) -> int:

@@ -137,3 +137,20 @@ def test_training_before_any_decision_is_explained():
 def test_settings_outside_zero_to_one_are_refused(setting):
     with pytest.raises(ValueError, match=setting):
         QLearningAgent(**{setting: 1.5})
+
+
+def test_an_agent_made_for_frozen_lake_refuses_taxi_and_the_other_way_round():
+    lake_agent = QLearningAgent()
+    run_job("FrozenLake-v1", lake_agent, steps=200, seed=0, record_video=False)
+    taxi_agent = QLearningAgent()
+    run_job("Taxi-v4", taxi_agent, steps=200, seed=0, record_video=False)
+    made_for = r"made for an environment with {} actions.*Discrete\({}\).*QLearningAgent\(\)"
+    with pytest.raises(ValueError, match=made_for.format(4, 6)):
+        run_job("Taxi-v4", lake_agent, steps=10, seed=0, record_video=False)
+    with pytest.raises(ValueError, match=made_for.format(4, 6)):
+        evaluate("Taxi-v4", lake_agent, episodes=1, seed=0)
+    with pytest.raises(ValueError, match=made_for.format(6, 4)):
+        evaluate("FrozenLake-v1", taxi_agent, episodes=1, seed=0)
+    with pytest.raises(ValueError, match=r"made for an environment with 4 actions.*Box"):
+        lake_agent.decision_function(0, gym.spaces.Box(-1, 1, shape=(4,)))
+    assert evaluate("FrozenLake-v1", lake_agent, episodes=2, seed=0) is not None  # its own is fine
