@@ -498,10 +498,8 @@ class History:
             # a numpy scalar becomes a plain number: smaller, and prints as one
             "action": action.item() if isinstance(action, np.generic) else action,
             "reward": reward if type(reward) is float else reward_number(reward),
-            "terminated": terminated if type(terminated) is bool else self._flag(terminated),
-            "truncated": truncated
-            if type(truncated) is bool
-            else self._flag(truncated, "truncated"),
+            "terminated": self._flag(terminated, "terminated"),
+            "truncated": self._flag(truncated, "truncated"),
             "info": info,
         }
         if self.keep_observations:  # a copy: an environment may reuse its array
@@ -513,15 +511,12 @@ class History:
             self.bar.update()
         return record
 
-    def _flag(self, value: Any, name: str = "terminated") -> bool:
-        return end_flag(value, name, self.env_name)
+    def _flag(self, value: Any, name: str) -> bool:
+        """``terminated`` or ``truncated`` as a bool (a clear error if it is not one)."""
+        return value if type(value) is bool else end_flag(value, name, self.env_name)
 
     def end_episode(self, outcome: str, camera: Camera | None) -> None:
-        """Add the episode that just ended, finish its video, and start counting the next one.
-
-        The episode is added first: if its video cannot be finished, the episode stays
-        in the result (its ``video`` is None) and the error goes on.
-        """
+        """Add the episode that just ended, start counting the next one, finish its video."""
         episode = {
             "episode": self.episode,
             "steps": self.episode_steps,
@@ -530,19 +525,14 @@ class History:
             "video": None,
         }
         self.episodes.append(episode)
-        number, self.episode, self.episode_steps, self.episode_return = (
-            self.episode,
-            self.episode + 1,
-            0,
-            0.0,
-        )
-        if camera is not None:
-            episode["video"] = camera.finish()
         if self.verbose:
             print(
-                f"Episode {number} {outcome} after {episode['steps']} steps, "
-                f"return {episode['return']:g}"
+                f"Episode {self.episode} {outcome} after {self.episode_steps} steps, "
+                f"return {self.episode_return:g}"
             )
+        self.episode, self.episode_steps, self.episode_return = self.episode + 1, 0, 0.0
+        if camera is not None:  # last: an episode whose video fails is kept all the same
+            episode["video"] = camera.finish()
 
 
 class TrainingHooks:
