@@ -570,8 +570,8 @@ class TrainingHooks:
         """
         if self.train is None:  # nobody keeps observations from one step to the next
             return observation
-        if observation is self.last:
-            self.reuses = True
+        if observation is self.last and isinstance(observation, (np.ndarray, list, dict)):
+            self.reuses = True  # (a number or a string is never changed in place)
         self.last = observation
         if self.reuses or self.unchecked:
             self.unchecked = max(0, self.unchecked - 1)

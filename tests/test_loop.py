@@ -8,6 +8,7 @@ import pytest
 from conftest import CorridorEnv, RecordingAgent
 
 from helpers import RandomAgent, RandomAgentContainer, run_job
+from helpers.loop import TrainingHooks
 
 
 def test_the_observation_from_reset_is_the_first_one_the_agent_sees(corridor, agent):
@@ -324,3 +325,24 @@ def test_an_episode_whose_video_cannot_be_finished_stays_in_the_result(tmp_path,
         }
     ]
     assert len(partial.returns) == 1
+
+
+def test_an_env_that_repeats_a_number_is_not_taken_for_one_that_reuses_its_array(
+    agent, monkeypatch
+):
+    class Still(CorridorEnv):
+        def step(self, action):
+            _, reward, terminated, truncated, info = super().step(action)
+            return 5, reward, terminated, truncated, info  # the same int object every step
+
+    hooks = []
+    unshared = TrainingHooks.unshared
+
+    def spy(self, observation):
+        hooks.append(self)
+        return unshared(self, observation)
+
+    monkeypatch.setattr(TrainingHooks, "unshared", spy)
+    run_job(Still(length=10), agent, 6, record_video=False)
+    assert hooks and not hooks[0].reuses
+    assert [t["next_observation"] for t in agent.transitions] == [5] * 6
