@@ -319,9 +319,12 @@ def _check_arguments(
         raise TypeError(
             f"record_video must be True, False or a function episode -> bool; got {record_video!r}."
         )
-    except Exception:
+    except Exception as err:
         if not isinstance(env, str) and callable(getattr(env, "close", None)):
-            env.close()
+            try:
+                env.close()
+            except Exception as close_err:  # the argument's error stays the one raised
+                err.add_note(f"Closing the environment failed too: {close_err!r}")
         raise
 
 

@@ -346,3 +346,11 @@ def test_an_env_that_repeats_a_number_is_not_taken_for_one_that_reuses_its_array
     run_job(Still(length=10), agent, 6, record_video=False)
     assert hooks and not hooks[0].reuses
     assert [t["next_observation"] for t in agent.transitions] == [5] * 6
+
+
+def test_a_close_that_fails_after_a_wrong_argument_leaves_the_argument_s_error_first():
+    env = BadClose()
+    with pytest.raises(ValueError, match="steps must be a positive whole number") as caught:
+        run_job(env, RandomAgent(), 0, record_video=False)
+    assert env.closed
+    assert any("Closing the environment failed too" in note for note in caught.value.__notes__)
