@@ -16,6 +16,7 @@ many tells how good an agent is.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -26,15 +27,22 @@ from helpers.agents import exploration_off
 from helpers.environments import make_env
 from helpers.loop import (
     JobResult,
+    api_error,
     ask_for_action,
     check_agent,
     check_positive_count,
     check_seed,
+    end_flag,
     environment_name,
+    reset_env,
     reward_number,
 )
 
 __all__ = ["evaluate", "describe_returns"]
+
+# Without max_steps, an episode stops here, with a warning: an environment that never
+# ends (no time limit) must not hang an evaluation. Real episodes are far shorter.
+_LONGEST_EPISODE = 100_000
 
 
 def evaluate(
@@ -61,7 +69,8 @@ def evaluate(
         seed: the seed of the first episode, a whole number >= 0 (needed: it is
             what makes two evaluations meet the same episodes).
         max_steps: stop an episode after this many steps (counted as it stands);
-            by default episodes run until terminated or truncated.
+            by default episodes run until terminated or truncated, or, for an
+            environment without a time limit, 100,000 steps (with a warning).
 
     >>> from helpers import RandomAgent
     >>> evaluate("CartPole-v1", RandomAgent(), episodes=2, seed=0, max_steps=10)
@@ -75,6 +84,7 @@ def evaluate(
     owned = not isinstance(env, gym.Env)
     environment = make_env(env) if owned else env
     name = env if owned else environment_name(environment)
+    limit = _LONGEST_EPISODE if max_steps is None else max_steps
     try:
         with exploration_off(model):
             environment.action_space.seed(seed)
@@ -82,19 +92,41 @@ def evaluate(
                 model.seed(seed)
             returns = []
             for episode in range(episodes):
-                observation, _ = environment.reset(seed=seed + episode)
+                observation = reset_env(environment, name, seed=seed + episode)
                 total, steps, done = 0.0, 0, False
-                while not done and (max_steps is None or steps < max_steps):
+                while not done and steps < limit:
                     action = ask_for_action(model, observation, environment.action_space, name)
                     observation, reward, terminated, truncated, _ = environment.step(action)
                     total += reward if type(reward) is float else reward_number(reward)
                     steps += 1
-                    done = terminated or truncated
+                    done = _ended(terminated, name) or _ended(truncated, name, "truncated")
+                if not done and max_steps is None:
+                    _warn_endless(name, episode, steps)
                 returns.append(total)
             return returns
+    except (TypeError, ValueError) as err:
+        clearer = api_error(name, err, evaluate)  # if step broke Gymnasium's API
+        if clearer is err:
+            raise
+        raise clearer from err
     finally:
         if owned:
             environment.close()
+
+
+def _ended(flag: Any, name: str, which: str = "terminated") -> bool:
+    """`flag` (``terminated`` or ``truncated``) as a bool, or a clear error."""
+    return flag if type(flag) is bool else end_flag(flag, which, name)
+
+
+def _warn_endless(name: str, episode: int, steps: int) -> None:
+    """Warn that an episode was stopped by the guard against endless episodes."""
+    warnings.warn(
+        f"Episode {episode} of {name} had not ended after {steps:,} steps: it was stopped "
+        f"there and its return counted as it stands. Does the environment have a time "
+        f"limit? Pass max_steps=... to evaluate to choose where episodes stop.",
+        stacklevel=3,
+    )
 
 
 _RETURNS_TO_PASS = (

@@ -7,8 +7,9 @@
 - `TrainingHooks`: calls the agent's ``train`` and ``train_on_history`` at the right moments.
 - `capped_cubic_video_schedule`: Gymnasium's default choice of episodes to record.
 - `ask_for_action`: an agent's action, checked against the action space.
-- `check_agent`, `check_positive_count`, `check_seed`, `environment_name`, `reward_number`:
-  shared with `evaluate`.
+- `reset_env`: the observation of a reset, checked to follow Gymnasium's API.
+- `check_agent`, `check_positive_count`, `check_seed`, `environment_name`, `reward_number`,
+  `end_flag`, `api_error`: shared with `evaluate`.
 
 Filming is the third helper piece of the loop: `helpers.video.Camera`.
 
@@ -21,6 +22,8 @@ Filming is the third helper piece of the loop: `helpers.video.Camera`.
 from __future__ import annotations
 
 import copy
+import inspect
+import linecache
 import numbers
 import os
 import sys
@@ -42,7 +45,11 @@ __all__ = [
     "History",
     "TrainingHooks",
     "ask_for_action",
+    "reset_env",
     "check_agent",
+    "check_training_methods",
+    "end_flag",
+    "api_error",
     "check_positive_count",
     "check_seed",
     "environment_name",
@@ -134,8 +141,15 @@ def ask_for_action(model: Any, observation: Any, action_space: gym.Space, env_na
             and action_space.start <= action < action_space.start + action_space.n
         ):
             return int(action)
+        if (  # a 0-d integer array, such as np.array(1), is one integer too
+            isinstance(action, np.ndarray)
+            and action.shape == ()
+            and action.dtype.kind in "iu"
+            and action_space.contains(action)
+        ):
+            return int(action)
     elif type(action_space) is gym.spaces.Box:
-        box_action = _as_box_action(action, action_space)
+        box_action = _as_box_action(action, action_space, env_name)
         if box_action is not None:
             return box_action
     elif action_space.contains(action):
@@ -146,16 +160,36 @@ def ask_for_action(model: Any, observation: Any, action_space: gym.Space, env_na
     )
 
 
-def _as_box_action(action: Any, space: gym.spaces.Box) -> np.ndarray | None:
-    """`action` as an array of the Box's dtype, or None if it is not in the Box."""
+def _as_box_action(action: Any, space: gym.spaces.Box, env_name: str) -> np.ndarray | None:
+    """`action` as an array of the Box's dtype, or None if it is not in the Box.
+
+    Values that the Box's dtype cannot hold (260 in ``int8``, 1e300 in ``float32``)
+    are refused, never wrapped round or turned into infinity.
+    """
     try:
         array = np.asarray(action)
     except (TypeError, ValueError):
         return None
     if array.dtype == object or not np.can_cast(array.dtype, space.dtype, casting="same_kind"):
         return None
-    array = array.astype(space.dtype, copy=False)
-    return array if space.contains(array) else None
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+        converted = array.astype(space.dtype, copy=False)
+        changed = (
+            converted is not array
+            and not np.can_cast(array.dtype, space.dtype)  # the cast may change values
+            and (
+                not np.array_equal(converted, array)  # an integer wrapped round
+                if converted.dtype.kind in "iub"
+                else not np.array_equal(np.isinf(converted), np.isinf(array))  # overflowed
+            )
+        )
+    if changed:
+        raise InvalidActionError(
+            f"The model chose action {action!r}, which {space.dtype} cannot hold: in the "
+            f"action space {space} of {env_name} it would become {converted!r}. Choose "
+            f"values inside the space (action_space.low to action_space.high)."
+        )
+    return converted if space.contains(converted) else None
 
 
 def check_agent(model: Any) -> None:
@@ -177,6 +211,50 @@ def check_agent(model: Any) -> None:
             f"The model {model!r} has no decision_function(observation, action_space) method: "
             f"it is asked for every action. Use RandomAgent() or see helpers.agents."
         )
+    _check_method(model, "decision_function", "observation, action_space", 2)
+
+
+def check_training_methods(model: Any, episodes_per_train: int) -> None:
+    """Raise a clear error unless the model's ``train`` and ``train_on_history`` (those
+    it has, and that run_job will call) take the arguments run_job gives them.
+
+    >>> class Student:
+    ...     def train(self):
+    ...         pass
+    >>> check_training_methods(Student(), 1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    TypeError: Student.train cannot be called as train(transition): ...
+    """
+    _check_method(model, "train", "transition", 1)
+    if episodes_per_train:
+        _check_method(model, "train_on_history", "history", 1)
+
+
+def _check_method(model: Any, name: str, arguments: str, count: int) -> None:
+    """Raise a clear error if ``model.<name>`` exists but cannot take `count` arguments."""
+    method = getattr(model, name, None)
+    if method is None:
+        return
+    owner = type(model).__name__
+    right = f"def {name}(self, {arguments}):"
+    if not callable(method):
+        raise TypeError(
+            f"{owner}.{name} is {method!r}, not a method: it is called as {name}({arguments}). "
+            f"Write it as `{right}`, or give the attribute another name."
+        )
+    try:
+        signature = inspect.signature(method)
+    except (TypeError, ValueError):  # some built-in or compiled callables hide it: trust them
+        return
+    try:
+        signature.bind(*([None] * count))
+    except TypeError:
+        if inspect.ismethod(method):  # show it as written, with self
+            signature = inspect.signature(method.__func__)
+        raise TypeError(
+            f"{owner}.{name} cannot be called as {name}({arguments}): it is written "
+            f"`def {name}{signature}:`. Write it as `{right}`."
+        ) from None
 
 
 def check_seed(seed: Any, required: bool = False) -> int | None:
@@ -212,7 +290,15 @@ def _check_arguments(
     """Validate run_job's arguments; return the video schedule (None: record nothing)
     and the seed. An environment passed in is closed if an argument is wrong."""
     try:
+        if not isinstance(env, (str, gym.Env)) and callable(getattr(env, "close", None)):
+            raise TypeError(
+                f"env must be an environment id such as 'CartPole-v1', or one environment "
+                f"made with gym.make or a class that subclasses gymnasium.Env; got "
+                f"{type(env).__name__} (a vector of environments, or a class that does not "
+                f"subclass gym.Env). It has been closed."
+            )
         check_agent(model)
+        check_training_methods(model, episodes_per_train)
         check_positive_count("steps", steps, example=1000)
         if (
             isinstance(episodes_per_train, bool)
@@ -233,9 +319,12 @@ def _check_arguments(
         raise TypeError(
             f"record_video must be True, False or a function episode -> bool; got {record_video!r}."
         )
-    except Exception:
-        if isinstance(env, gym.Env):
-            env.close()
+    except Exception as err:
+        if not isinstance(env, str) and callable(getattr(env, "close", None)):
+            try:
+                env.close()
+            except Exception as close_err:  # the argument's error stays the one raised
+                err.add_note(f"Closing the environment failed too: {close_err!r}")
         raise
 
 
@@ -283,6 +372,82 @@ def reward_number(reward: Any) -> float:
     )
 
 
+def end_flag(value: Any, name: str, env_name: str) -> bool:
+    """``terminated`` or ``truncated`` as a ``bool``: a bool, 0 or 1, or one in an array.
+
+    >>> end_flag(np.array([True]), "terminated", "CartPole-v1")
+    True
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "biu":
+        if value.reshape(-1)[0] in (0, 1):
+            return bool(value.reshape(-1)[0])
+    raise TypeError(
+        f"{env_name}'s step returned {name}={value!r}: it must be True or False. "
+        f"Make step return a bool (such as `{name} = bool(...)`)."
+    )
+
+
+def api_error(env_name: str, err: BaseException, function: Callable[..., Any]) -> BaseException:
+    """A clear error for `err` if it came from unpacking what ``step`` returned in `function`
+    (too few or too many values, or None); otherwise `err` itself."""
+    traceback = err.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    message = str(err)
+    if (
+        traceback is None
+        or traceback.tb_frame.f_code is not function.__code__  # type: ignore[attr-defined]
+        or not isinstance(err, (ValueError, TypeError))
+        or not ("values to unpack" in message or "cannot unpack non-iterable" in message)
+        or ".step("
+        not in linecache.getline(traceback.tb_frame.f_code.co_filename, traceback.tb_lineno)
+    ):  # not the unpacking of step's values: the error of someone else's code
+        return err
+    if "got 4" in message:  # the old Gym API
+        new = TypeError(
+            f"{env_name} does not follow Gymnasium's API ({message}): reset() must return "
+            f"(observation, info) and step() five values (observation, reward, terminated, "
+            f"truncated, info). An environment written for the old Gym API returns four "
+            f"from step (one done flag): rewrite it for Gymnasium."
+        )
+    else:
+        if "non-iterable" in message:  # None: a forgotten `return`
+            returned = message.rsplit("non-iterable ", 1)[-1].removesuffix(" object")
+            message = f"its step() returned {returned}, not five values"
+        new = TypeError(
+            f"{env_name} does not follow Gymnasium's API ({message}): step() must return five "
+            f"values. Make it end with `return observation, reward, terminated, truncated, info`."
+        )
+    new.__cause__ = err
+    return new
+
+
+def reset_env(env: gym.Env, env_name: str, **arguments: Any) -> Any:
+    """Reset `env` (with `arguments`, such as ``seed=42``) and return its observation.
+
+    Gymnasium's ``reset`` returns a pair, ``(observation, info)``: anything else (the
+    observation alone, as in the old Gym API, or None) is a clear error here.
+
+    >>> reset_env(gym.make("CartPole-v1"), "CartPole-v1", seed=0).shape
+    (4,)
+    """
+    returned = env.reset(**arguments)
+    if isinstance(returned, (tuple, list)) and len(returned) == 2 and isinstance(returned[1], dict):
+        return returned[0]
+    shown = repr(returned)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    raise TypeError(
+        f"{env_name} does not follow Gymnasium's API: its reset() returned {shown}, not a "
+        f"pair (observation, info). Make reset end with `return observation, info` (info: "
+        f"a dict, such as {{}}). An environment written for the old Gym API returns only "
+        f"the observation: rewrite it for Gymnasium."
+    )
+
+
 def _copy(observation: Any) -> Any:
     """A copy of an observation that later steps cannot change."""
     if type(observation) is np.ndarray:
@@ -301,7 +466,7 @@ class History:
     >>> result = JobResult()
     >>> history = History(result)
     >>> record = history.add(1, 1.0, False, False, {}, observation=None)
-    >>> history.end_episode("unfinished", video=None)
+    >>> history.end_episode("unfinished", camera=None)
     >>> result.episodes
     [{'episode': 0, 'steps': 1, 'return': 1.0, 'outcome': 'unfinished', 'video': None}]
     """
@@ -315,6 +480,7 @@ class History:
     ) -> None:
         self.records, self.episodes = result.history, result.episodes
         self.keep_observations, self.verbose, self.bar = keep_observations, verbose, bar
+        self.env_name = result.parameters.get("env", "The environment")
         self.episode = 0  # the number of the episode being played
         self.episode_steps = 0  # its steps so far
         self.episode_return = 0.0  # and the sum of their rewards
@@ -335,8 +501,8 @@ class History:
             # a numpy scalar becomes a plain number: smaller, and prints as one
             "action": action.item() if isinstance(action, np.generic) else action,
             "reward": reward if type(reward) is float else reward_number(reward),
-            "terminated": bool(terminated),
-            "truncated": bool(truncated),
+            "terminated": self._flag(terminated, "terminated"),
+            "truncated": self._flag(truncated, "truncated"),
             "info": info,
         }
         if self.keep_observations:  # a copy: an environment may reuse its array
@@ -348,23 +514,28 @@ class History:
             self.bar.update()
         return record
 
-    def end_episode(self, outcome: str, video: Path | None) -> None:
-        """Add the episode that just ended, and start counting the next one."""
-        self.episodes.append(
-            {
-                "episode": self.episode,
-                "steps": self.episode_steps,
-                "return": self.episode_return,
-                "outcome": outcome,
-                "video": video,
-            }
-        )
+    def _flag(self, value: Any, name: str) -> bool:
+        """``terminated`` or ``truncated`` as a bool (a clear error if it is not one)."""
+        return value if type(value) is bool else end_flag(value, name, self.env_name)
+
+    def end_episode(self, outcome: str, camera: Camera | None) -> None:
+        """Add the episode that just ended, start counting the next one, finish its video."""
+        episode = {
+            "episode": self.episode,
+            "steps": self.episode_steps,
+            "return": self.episode_return,
+            "outcome": outcome,
+            "video": None,
+        }
+        self.episodes.append(episode)
         if self.verbose:
             print(
                 f"Episode {self.episode} {outcome} after {self.episode_steps} steps, "
                 f"return {self.episode_return:g}"
             )
         self.episode, self.episode_steps, self.episode_return = self.episode + 1, 0, 0.0
+        if camera is not None:  # last: an episode whose video fails is kept all the same
+            episode["video"] = camera.finish()
 
 
 class TrainingHooks:
@@ -389,6 +560,26 @@ class TrainingHooks:
         self.train_on_history = getattr(model, "train_on_history", None)
         self.episodes_per_train = episodes_per_train
         self.trained_until = 0  # the records before this one were handed over already
+        self.last: Any = None  # the last observation the environment handed over
+        self.unchecked = 3  # copy the first observations, until it is known whether...
+        self.reuses = False  # ...the environment changes one observation array in place
+
+    def unshared(self, observation: Any) -> Any:
+        """The observation to act on: a copy, if the environment updates one array in place.
+
+        Such an environment hands back the same array every step, so a transition's
+        observation and next observation would both show the new state. One identity
+        check per step finds out; only then is every observation copied.
+        """
+        if self.train is None:  # nobody keeps observations from one step to the next
+            return observation
+        if observation is self.last and isinstance(observation, (np.ndarray, list, dict)):
+            self.reuses = True  # (a number or a string is never changed in place)
+        self.last = observation
+        if self.reuses or self.unchecked:
+            self.unchecked = max(0, self.unchecked - 1)
+            return _copy(observation)
+        return observation
 
     def after_step(
         self, observation: Any, action: Any, record: dict[str, Any], next_observation: Any
@@ -413,29 +604,6 @@ class TrainingHooks:
             if self.train_on_history is not None:
                 self.train_on_history(records[self.trained_until :])
             self.trained_until = len(records)
-
-
-def _unpacking_failed_here(err: ValueError) -> bool:
-    """Whether `err` came from unpacking what ``reset`` or ``step`` returned, in run_job."""
-    traceback = err.__traceback__
-    while traceback is not None and traceback.tb_next is not None:
-        traceback = traceback.tb_next
-    return (
-        traceback is not None
-        and traceback.tb_frame.f_code is run_job.__code__
-        and "values to unpack" in str(err)
-    )
-
-
-def _old_api_error(env_name: str, err: ValueError) -> TypeError:
-    new = TypeError(
-        f"{env_name} does not follow Gymnasium's API ({err}): reset() must return "
-        f"(observation, info) and step() five values (observation, reward, terminated, "
-        f"truncated, info). An environment written for the old Gym API returns four from "
-        f"step (one done flag): rewrite it for Gymnasium."
-    )
-    new.__cause__ = err
-    return new
 
 
 def run_job(
@@ -485,6 +653,8 @@ def run_job(
     If the run stops on an exception or an interrupt, the environment is closed,
     videos of finished episodes stay complete, the half-written one is removed,
     and what was collected is attached to the exception as ``partial_result``.
+    If only the environment's ``close()`` fails, the error says so, and the whole
+    result is on it as ``partial_result``.
 
     >>> from helpers import RandomAgent
     >>> result = run_job("CartPole-v1", RandomAgent(), steps=20, seed=1, record_video=False)
@@ -510,7 +680,7 @@ def run_job(
             if callable(getattr(model, "seed", None)):
                 model.seed(seed)
 
-        observation, _ = env.reset(seed=seed)
+        observation = hooks.unshared(reset_env(env, env_name, seed=seed))
         camera.start(episode=0)
         for _ in range(steps):
             # 1. ask the agent for an action
@@ -524,30 +694,59 @@ def run_job(
             hooks.after_step(observation, action, record, next_observation)
             # 5. at the end of an episode: finish it, train_on_history when it is time, reset
             if terminated or truncated:
-                history.end_episode("terminated" if terminated else "truncated", camera.finish())
+                history.end_episode("terminated" if terminated else "truncated", camera)
                 hooks.after_episode(result.history, finished=history.episode)
-                observation, _ = env.reset()
+                observation = hooks.unshared(reset_env(env, env_name))
                 camera.start(history.episode)
             else:
-                observation = next_observation
+                observation = hooks.unshared(next_observation)
 
         if history.episode_steps:  # the steps ran out in the middle of an episode
-            history.end_episode("unfinished", camera.finish())
+            history.end_episode("unfinished", camera)
     except BaseException as err:
-        if isinstance(err, ValueError) and _unpacking_failed_here(err):
-            err = _old_api_error(env_name, err)
+        err = api_error(env_name, err, run_job)  # a clearer error, if step broke the API
         err.partial_result = result  # type: ignore[attr-defined]
         err.add_note(
             f"run_job stopped after {len(result.history)} steps; what it collected is on this "
             f"exception's .partial_result (in Jupyter: sys.last_value.partial_result)."
         )
+        _close(camera, bar, env, env_name, result, failed=err)
         raise err  # noqa: B904 - the same exception, or its clearer version
-    finally:  # whatever happened: no half-written video, and the environment closed
-        try:
-            if camera is not None:
-                camera.close()
-        finally:
-            if bar is not None:
-                bar.close()
-            env.close()
+    _close(camera, bar, env, env_name, result)  # no half-written video, the environment closed
     return result
+
+
+def _close(
+    camera: Camera | None,
+    bar: tqdm | None,
+    env: gym.Env,
+    env_name: str,
+    result: JobResult,
+    failed: BaseException | None = None,
+) -> None:
+    """Stop filming, close the progress bar and the environment, whatever happens.
+
+    If the environment's ``close()`` fails after the run itself `failed`, the run's
+    error stays the one raised, with a note; after a run that went well, a clear
+    error says so and carries the whole result as ``partial_result``.
+    """
+    try:
+        if camera is not None:
+            camera.close()
+    finally:
+        if bar is not None:
+            bar.close()
+        try:
+            env.close()
+        except Exception as err:
+            if failed is not None:
+                failed.add_note(f"Closing {env_name} failed too: {type(err).__name__}: {err}")
+            else:
+                error = RuntimeError(
+                    f"The job ran to its end, but the close() of {env_name} raised "
+                    f"{type(err).__name__}: {err}. Nothing is lost: the result is on this "
+                    f"exception's .partial_result (in Jupyter: sys.last_value.partial_result). "
+                    f"Fix the environment's close() method."
+                )
+                error.partial_result = result  # type: ignore[attr-defined]
+                raise error from err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 
@@ -309,3 +310,231 @@ def test_show_video_given_a_whole_result_says_which_path_to_pass():
     result = run_job(CorridorEnv(), RandomAgent(), 3, record_video=False)
     with pytest.raises(TypeError, match=r"path of an mp4 file \(such as result.videos\[0\]\)"):
         show_video(result)
+
+
+# Environments that break Gymnasium's API, in run_job and evaluate alike
+
+
+class Returning(CorridorEnv):
+    """Its reset or step returns `returned` instead of what Gymnasium asks for."""
+
+    def __init__(self, method, returned):
+        super().__init__()
+        self.method, self.returned = method, returned
+
+    def reset(self, *, seed=None, options=None):
+        pair = super().reset(seed=seed)
+        return self.returned if self.method == "reset" else pair
+
+    def step(self, action):
+        values = super().step(action)
+        return self.returned if self.method == "step" else values
+
+
+def run_both(env):
+    """The errors of run_job and of evaluate on the same kind of environment."""
+    errors = []
+    with pytest.raises(TypeError) as caught:
+        run_job(env, RandomAgent(), 3, record_video=False)
+    errors.append(str(caught.value))
+    assert env.closed
+    with pytest.raises(TypeError) as caught:
+        evaluate(env, RandomAgent(), 1, seed=0)
+    errors.append(str(caught.value))
+    return errors
+
+
+@pytest.mark.parametrize("returned", [None, 7])
+def test_a_step_that_returns_none_or_a_number_is_named(returned):
+    for error in run_both(Returning("step", returned)):
+        assert "step() returned" in error and type(returned).__name__ in error
+        assert "return observation, reward, terminated, truncated, info" in error
+
+
+@pytest.mark.parametrize("returned", [None, 7, np.array([0.25, 0.75]), np.zeros(4), (1.0, 2.0)])
+def test_a_reset_that_does_not_return_observation_and_info_is_named(returned):
+    for error in run_both(Returning("reset", returned)):
+        assert "reset() returned" in error and "return observation, info" in error
+
+
+def test_evaluate_names_an_environment_with_the_old_gym_api():
+    class Old(CorridorEnv):
+        def step(self, action):
+            observation, reward, terminated, _, info = super().step(action)
+            return observation, reward, terminated, info
+
+    with pytest.raises(TypeError, match=r"Old does not follow Gymnasium's API.*four from step"):
+        evaluate(Old(), RandomAgent(), 1, seed=0)
+
+
+def test_evaluate_leaves_the_agent_s_own_value_errors_alone():
+    class Broken(RecordingAgent):
+        def decision_function(self, observation, action_space):
+            a, _ = [1, 2, 3]
+            return a
+
+    with pytest.raises(ValueError, match="too many values to unpack"):
+        evaluate(CorridorEnv(), Broken(), 1, seed=0)
+
+
+@pytest.mark.parametrize("flag", [np.array([True, False]), "False", 2, None])
+def test_terminated_that_is_not_true_or_false_is_named(flag):
+    class Flagging(CorridorEnv):
+        def step(self, action):
+            observation, reward, _, truncated, info = super().step(action)
+            return observation, reward, flag, truncated, info
+
+    with pytest.raises(TypeError, match=r"returned terminated=.*must be True or False"):
+        run_job(Flagging(), RandomAgent(), 3, record_video=False)
+    with pytest.raises(TypeError, match=r"returned terminated=.*must be True or False"):
+        evaluate(Flagging(), RandomAgent(), 1, seed=0)
+
+
+@pytest.mark.parametrize("flag", [np.bool_(True), np.array([True]), 1])
+def test_terminated_as_a_numpy_bool_or_0_or_1_just_works(flag):
+    class Flagging(CorridorEnv):
+        def step(self, action):
+            observation, reward, _, truncated, info = super().step(action)
+            return observation, reward, flag, truncated, info
+
+    result = run_job(Flagging(), RecordingAgent(), 2, record_video=False)
+    assert [e["outcome"] for e in result.episodes] == ["terminated", "terminated"]
+    assert evaluate(Flagging(), RecordingAgent(), 1, seed=0) == [1.0]
+
+
+def test_evaluate_stops_an_endless_episode_with_a_warning(monkeypatch):
+    monkeypatch.setattr("helpers.evaluation._LONGEST_EPISODE", 50)
+    with pytest.warns(UserWarning, match=r"had not ended after 50 steps.*max_steps"):
+        returns = evaluate(CorridorEnv(length=10**9), RecordingAgent(), 2, seed=0)
+    assert returns == [50.0, 50.0]  # action 1 earns 1 a step
+
+
+def test_evaluate_s_guard_against_endless_episodes_leaves_ending_ones_alone():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert evaluate("CartPole-v1", RandomAgent(), 3, seed=0) == [18.0, 14.0, 12.0]
+
+
+def test_a_vector_env_is_refused_closed_and_named():
+    envs = gym.vector.SyncVectorEnv([lambda: gym.make("CartPole-v1")])
+    with pytest.raises(TypeError, match=r"subclasses gymnasium.Env.*SyncVectorEnv"):
+        run_job(envs, RandomAgent(), 5, record_video=False)
+    assert envs.closed
+
+
+# Agents whose methods do not take what they are given
+
+
+class Signed(RandomAgent):
+    pass
+
+
+class Opaque:
+    """A callable whose signature cannot be read."""
+
+    __signature__ = "unreadable"
+
+    def __call__(self, *args):
+        return 1
+
+
+def agent_with(name, method):
+    agent = Signed()
+    setattr(agent, name, method)
+    return agent
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "arguments"),
+    [
+        ("decision_function", lambda observation: 0, "observation, action_space"),
+        ("train", lambda: None, "transition"),
+        ("train_on_history", lambda: None, "history"),
+        ("train", True, "transition"),
+    ],
+)
+def test_agent_methods_that_take_the_wrong_arguments_are_named(name, method, arguments):
+    env = CorridorEnv()
+    expected = rf"Signed\.{name} .*Write it as `def {name}\(self, {arguments}\):`"
+    with pytest.raises(TypeError, match=expected):
+        run_job(env, agent_with(name, method), 5, record_video=False)
+    assert env.closed
+
+
+def test_a_decision_function_written_without_action_space_is_named():
+    class A:
+        def decision_function(self, observation):
+            return 0
+
+    expected = (
+        r"A.decision_function cannot be called.*`def decision_function\(self, observation\):`"
+    )
+    with pytest.raises(TypeError, match=expected):
+        run_job(CorridorEnv(), A(), 5, record_video=False)
+    with pytest.raises(TypeError, match=expected):
+        evaluate(CorridorEnv(), A(), 1, seed=0)
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        lambda *args: 1,
+        lambda observation, action_space=None, extra=None: 1,
+        functools.partial(lambda agent, observation, action_space: 1, None),
+        Opaque(),  # it cannot say what it takes, so it is trusted
+    ],
+)
+def test_signatures_that_do_take_the_arguments_are_accepted(method):
+    agent = agent_with("decision_function", method)
+    assert len(run_job(CorridorEnv(), agent, 3, record_video=False).history) == 3
+
+
+def test_train_on_history_is_not_checked_when_it_is_never_called():
+    agent = agent_with("train_on_history", lambda: None)
+    assert len(run_job(CorridorEnv(), agent, 3, episodes_per_train=0, record_video=False).history)
+
+
+# Actions that a space's dtype cannot hold, and 0-d integer arrays
+
+
+def fixed(action):
+    class Fixed(RecordingAgent):
+        def decision_function(self, observation, action_space):
+            return action
+
+    return Fixed()
+
+
+class Boxed(CorridorEnv):
+    def __init__(self, space):
+        super().__init__()
+        self.action_space = space
+
+    def step(self, action):
+        self.received = action
+        return super().step(1)
+
+
+def test_an_integer_too_big_for_an_int8_box_is_refused_not_wrapped():
+    env = Boxed(gym.spaces.Box(-5, 5, (1,), dtype=np.int8))
+    with pytest.raises(InvalidActionError, match=r"array\(\[260\]\).*int8 cannot hold"):
+        run_job(env, fixed(np.array([260])), 1, record_video=False)
+    assert not hasattr(env, "received")
+
+
+def test_a_float64_too_big_for_a_float32_box_is_refused_not_made_infinite():
+    env = Boxed(gym.spaces.Box(-np.inf, np.inf, (1,), dtype=np.float32))
+    with pytest.raises(InvalidActionError, match=r"float32 cannot hold.*inf"):
+        run_job(env, fixed(np.array([1e300])), 1, record_video=False)
+    result = run_job(Boxed(env.action_space), fixed(np.array([-3])), 1, record_video=False)
+    assert result.history[0]["action"].tolist() == [-3.0]
+
+
+def test_a_0d_integer_array_is_a_discrete_action():
+    result = run_job(CorridorEnv(), fixed(np.array(1)), 2, record_video=False)
+    assert [h["action"] for h in result.history] == [1, 1]
+    assert type(result.history[0]["action"]) is int
+    with pytest.raises(InvalidActionError):
+        run_job(CorridorEnv(), fixed(np.array(2)), 1, record_video=False)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 import pytest
-from conftest import CorridorEnv
+from conftest import CorridorEnv, RecordingAgent
 
 from helpers import RandomAgent, RandomAgentContainer, run_job
+from helpers.loop import TrainingHooks
 
 
 def test_the_observation_from_reset_is_the_first_one_the_agent_sees(corridor, agent):
@@ -240,3 +241,116 @@ def test_unusual_observation_and_action_spaces_run_and_keep_their_observations(s
     result = run_job(env, RandomAgent(), 6, seed=0, keep_observations=True, record_video=False)
     assert len(result.history) == 6 and result.returns == [4.0]
     assert all(env.observation_space.contains(h["observation"]) for h in result.history)
+
+
+def test_train_sees_the_state_before_and_after_each_step_when_the_env_reuses_its_array():
+    class QStyle(RandomAgent):
+        def __init__(self):
+            self.pairs = []
+
+        def train(self, transition):
+            self.pairs.append((transition["observation"][0], transition["next_observation"][0]))
+
+    agent = QStyle()
+    run_job(ReusingEnv(length=3), agent, 7, seed=0, record_video=False)
+    # episodes of 3 steps; each reset starts again from 0
+    assert agent.pairs == [(0, 1), (1, 2), (2, 3), (0, 1), (1, 2), (2, 3), (0, 1)]
+
+
+def test_observations_of_an_ordinary_env_are_not_copied_after_the_first_steps(agent):
+    class Fresh(CorridorEnv):
+        def step(self, action):
+            _, reward, terminated, truncated, info = super().step(action)
+            return np.array([self.position]), reward, terminated, truncated, info
+
+    env = Fresh(length=10)
+    run_job(env, agent, 8, record_video=False)
+    handed = [t["next_observation"] for t in agent.transitions]
+    seen = [t["observation"] for t in agent.transitions]
+    # from the fourth observation on, the agent acts on the environment's own arrays
+    assert all(seen[i] is handed[i - 1] for i in range(4, 8))
+    assert [o[0] for o in seen[1:]] == list(range(1, 8))
+
+
+class BadClose(CorridorEnv):
+    def close(self):
+        super().close()
+        raise RuntimeError("close failed")
+
+
+def test_a_close_that_fails_after_a_good_run_keeps_the_result():
+    with pytest.raises(
+        RuntimeError, match=r"close\(\) of BadClose raised.*partial_result"
+    ) as caught:
+        run_job(BadClose(), RandomAgent(), 5, record_video=False)
+    assert len(caught.value.partial_result.history) == 5
+    assert caught.value.partial_result.returns is not None
+
+
+def test_a_close_that_fails_after_a_failed_run_leaves_the_run_s_error_first(tmp_path):
+    class Clumsy(RecordingAgent):
+        def decision_function(self, observation, action_space):
+            if len(self.seen) == 2:
+                raise KeyError("the agent's own bug")
+            return super().decision_function(observation, action_space)
+
+    env = BadClose()
+    with pytest.raises(KeyError, match="the agent's own bug") as caught:
+        run_job(env, Clumsy(), 5, video_dir=tmp_path, record_video=True)
+    assert len(caught.value.partial_result.history) == 2
+    assert any("Closing BadClose failed too" in note for note in caught.value.__notes__)
+    assert env.closed  # close was called
+    videos = list(tmp_path.rglob("*"))
+    assert not [v for v in videos if v.is_file()]  # the half-filmed episode was removed
+
+
+def test_an_episode_whose_video_cannot_be_finished_stays_in_the_result(tmp_path, monkeypatch):
+    from helpers.recorder import VideoEncodingError
+
+    def broken_close(self):
+        raise VideoEncodingError("ffmpeg was killed")
+
+    monkeypatch.setattr("helpers.video.EpisodeRecorder.close", broken_close)
+    with pytest.raises(VideoEncodingError) as caught:
+        run_job(CorridorEnv(length=3), RandomAgent(), 5, video_dir=tmp_path, record_video=True)
+    partial = caught.value.partial_result
+    assert len(partial.history) == 3
+    assert partial.episodes == [
+        {
+            "episode": 0,
+            "steps": 3,
+            "return": partial.episodes[0]["return"],
+            "outcome": "terminated",
+            "video": None,
+        }
+    ]
+    assert len(partial.returns) == 1
+
+
+def test_an_env_that_repeats_a_number_is_not_taken_for_one_that_reuses_its_array(
+    agent, monkeypatch
+):
+    class Still(CorridorEnv):
+        def step(self, action):
+            _, reward, terminated, truncated, info = super().step(action)
+            return 5, reward, terminated, truncated, info  # the same int object every step
+
+    hooks = []
+    unshared = TrainingHooks.unshared
+
+    def spy(self, observation):
+        hooks.append(self)
+        return unshared(self, observation)
+
+    monkeypatch.setattr(TrainingHooks, "unshared", spy)
+    run_job(Still(length=10), agent, 6, record_video=False)
+    assert hooks and not hooks[0].reuses
+    assert [t["next_observation"] for t in agent.transitions] == [5] * 6
+
+
+def test_a_close_that_fails_after_a_wrong_argument_leaves_the_argument_s_error_first():
+    env = BadClose()
+    with pytest.raises(ValueError, match="steps must be a positive whole number") as caught:
+        run_job(env, RandomAgent(), 0, record_video=False)
+    assert env.closed
+    assert any("Closing the environment failed too" in note for note in caught.value.__notes__)
