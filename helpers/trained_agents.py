@@ -104,6 +104,11 @@ class RamPolicy:
 
 
 def _stem(env_id: str) -> str:
+    if not isinstance(env_id, str):
+        raise TypeError(
+            f"env_id must be an environment id such as {next(iter(SHIPPED))!r}, "
+            f"got {type(env_id).__name__} {env_id!r}."
+        )
     if env_id not in SHIPPED:
         raise NoTrainedAgentError(
             f"No trained agent ships for {env_id!r}; there is one for: {', '.join(SHIPPED)}. "

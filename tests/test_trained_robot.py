@@ -44,6 +44,12 @@ def test_load_trained_agent_explains_an_id_without_a_robot():
         trained_agent_record("ALE/Pong-v5")
 
 
+@pytest.mark.parametrize("env_id", [["ALE/SpaceInvaders-v5"], None, 5])
+def test_load_trained_agent_wants_an_id_as_text(env_id):
+    with pytest.raises(TypeError, match="env_id must be an environment id"):
+        load_trained_agent(env_id)
+
+
 def test_the_robot_scores_on_the_test_seeds_what_was_stored_with_it():
     record = trained_agent_record(ENV_ID)
     agent = load_trained_agent(ENV_ID)
