@@ -1,6 +1,6 @@
 """How fast and how lean is run_job? Prints ratios, measured side by side in one run.
 
-    python benchmarks/bench_run_job.py            # the full measurement (about 2 minutes)
+    python benchmarks/bench_run_job.py            # the full measurement (about 3 minutes)
     python benchmarks/bench_run_job.py --quick    # a smaller one (about 20 seconds)
 
 1. run_job without video vs a bare Gymnasium loop        (goal: >= 0.95x)
@@ -126,7 +126,7 @@ def main() -> None:
         memory_child(args.memory_child)
         return
 
-    steps, video_steps, repeats = (3_000, 1_000, 2) if args.quick else (20_000, 4_000, 3)
+    steps, video_steps, repeats = (3_000, 1_000, 2) if args.quick else (20_000, 4_000, 5)
     memory_steps = 20_000 if args.quick else 100_000
     print(f"{ENV_ID}, seed {SEED}, {sys.platform}, Python {sys.version.split()[0]}")
 
