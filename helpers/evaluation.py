@@ -32,6 +32,7 @@ from helpers.loop import (
     check_agent,
     check_positive_count,
     check_seed,
+    describe_value,
     end_flag,
     environment_name,
     reset_env,
@@ -135,17 +136,6 @@ _RETURNS_TO_PASS = (
 )
 
 
-def _describe_what(value: Any) -> str:
-    """A few words on what `value` is, for an error message."""
-    if value is None:
-        return "None"
-    if isinstance(value, str | bytes):
-        return f"the text {value!r}"
-    if isinstance(value, numbers.Number):
-        return f"the number {value!r}"
-    return type(value).__name__
-
-
 def _collect_returns(items: Iterable[Any], name: str, values: list[float]) -> None:
     """Append every return in `items` to `values`, or raise an error naming the culprit.
 
@@ -193,7 +183,7 @@ def _returns_to_describe(returns: Any) -> np.ndarray:
     elif isinstance(returns, str | bytes | numbers.Number) or not isinstance(returns, Iterable):
         raise TypeError(
             f"describe_returns needs the returns of several episodes; got "
-            f"{_describe_what(returns)}. {_RETURNS_TO_PASS}"
+            f"{describe_value(returns)}. {_RETURNS_TO_PASS}"
         )
     values: list[float] = []
     _collect_returns(returns, "returns", values)

@@ -9,7 +9,8 @@
 - `ask_for_action`: an agent's action, checked against the action space.
 - `reset_env`: the observation of a reset, checked to follow Gymnasium's API.
 - `check_agent`, `check_positive_count`, `check_seed`, `environment_name`, `reward_number`,
-  `end_flag`, `api_error`: shared with `evaluate`.
+  `end_flag`, `api_error`: shared with `evaluate`; `describe_value`: a value in words,
+  for error messages (shared with `describe_returns` and the plots).
 
 Filming is the third helper piece of the loop: `helpers.video.Camera`.
 
@@ -26,6 +27,7 @@ import inspect
 import linecache
 import numbers
 import os
+import reprlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +54,7 @@ __all__ = [
     "api_error",
     "check_positive_count",
     "check_seed",
+    "describe_value",
     "environment_name",
     "reward_number",
     "capped_cubic_video_schedule",
@@ -269,6 +272,21 @@ def check_seed(seed: Any, required: bool = False) -> int | None:
         hint = "" if required else " (or None for a different run each time)"
         raise ValueError(f"seed must be a whole number >= 0, such as 42{hint}; got {seed!r}.")
     return int(seed)
+
+
+def describe_value(value: Any) -> str:
+    """A few words on what `value` is, for an error message.
+
+    >>> describe_value(None), describe_value("abc"), describe_value(3), describe_value([1])
+    ('None', "the text 'abc'", 'the number 3', 'list')
+    """
+    if value is None:
+        return "None"
+    if isinstance(value, str | bytes):
+        return f"the text {reprlib.repr(value)}"
+    if isinstance(value, numbers.Number):
+        return f"the number {value!r}"
+    return type(value).__name__
 
 
 def check_positive_count(name: str, value: Any, example: int) -> None:

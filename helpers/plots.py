@@ -26,23 +26,14 @@ from typing import Any
 
 import numpy as np
 
+from helpers.loop import describe_value
+
 __all__ = ["plot_grid_values", "plot_grid_policy", "plot_learning_curve", "moving_average"]
 
 # FrozenLake's actions: 0 left, 1 down, 2 right, 3 up, as (dx, dy) on the picture
 # (rows grow downwards).
 ARROWS = {0: (-1, 0), 1: (0, 1), 2: (1, 0), 3: (0, -1)}
 ENDS = ("H", "G")  # squares where the episode ends: nothing to decide there
-
-
-def _what(value: Any) -> str:
-    """A few words on what `value` is, for an error message."""
-    if value is None:
-        return "None"
-    if isinstance(value, str | bytes):
-        return f"the text {reprlib.repr(value)}"
-    if isinstance(value, numbers.Number):
-        return f"the number {value!r}"
-    return type(value).__name__
 
 
 def _letters(row: Any) -> str | None:
@@ -84,7 +75,7 @@ def _grid(numbers_: Any, rows: list[str], what: str) -> np.ndarray:
     except (TypeError, ValueError):
         raise TypeError(
             f"{what} needs one number per square of the map, such as "
-            f"agent.table({size}).max(axis=1); got {_what(numbers_)}."
+            f"agent.table({size}).max(axis=1); got {describe_value(numbers_)}."
         ) from None
     if values.size != size:
         raise ValueError(
@@ -99,7 +90,7 @@ def _axes(ax: Any, figsize: tuple[float, float] = (4, 4)) -> Any:
     if ax is not None and not (hasattr(ax, "plot") and hasattr(ax, "figure")):
         raise TypeError(
             f"ax must be matplotlib axes, such as one of those that plt.subplots(1, 2) "
-            f"returns, or None for a new figure; got {_what(ax)}."
+            f"returns, or None for a new figure; got {describe_value(ax)}."
         )
     if ax is None:
         import matplotlib.pyplot as plt
@@ -223,7 +214,7 @@ def moving_average(values: Sequence[float], window: int) -> np.ndarray:
     """
     _check_window(window)
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        raise TypeError(f"moving_average needs a list of numbers; got {_what(values)}.")
+        raise TypeError(f"moving_average needs a list of numbers; got {describe_value(values)}.")
     values = np.array([_finite(v, f"value {n}") for n, v in enumerate(values)], dtype=float)
     sums = np.cumsum(np.insert(values, 0, 0.0))
     ends = np.arange(1, len(values) + 1)
@@ -248,7 +239,7 @@ def _curve_points(result: Any) -> tuple[list[int] | None, list[float]]:
     ):
         raise TypeError(
             f"plot_learning_curve needs the episodes of a job, or their returns; got "
-            f"{_what(result)}. {_CURVE_TO_PASS}"
+            f"{describe_value(result)}. {_CURVE_TO_PASS}"
         )
     items = list(result)
     if not items or not all(isinstance(item, Mapping) for item in items):
