@@ -30,11 +30,12 @@ True
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
+
+from helpers.checks import is_real_number, is_whole_number
 
 __all__ = ["LinearPolicy", "CrossEntropyAgent", "linear_action"]
 
@@ -149,22 +150,14 @@ def _check_settings(
     population: Any, elite_fraction: Any, initial_spread: Any, extra_noise: Any
 ) -> None:
     """A clear error naming the first setting of a `CrossEntropyAgent` that cannot work."""
-    if (
-        isinstance(population, bool)
-        or not isinstance(population, numbers.Integral)
-        or population < 2
-    ):
+    if not is_whole_number(population, minimum=2):
         raise ValueError(
             f"population (candidates per generation) must be a whole number >= 2, such as 20; "
             f"got {population!r}."
         )
 
     def is_number(value: Any) -> bool:
-        return (
-            isinstance(value, numbers.Real)
-            and not isinstance(value, bool)
-            and bool(np.isfinite(value))
-        )
+        return is_real_number(value) and bool(np.isfinite(value))
 
     if not is_number(elite_fraction) or not 0 < elite_fraction <= 1:
         raise ValueError(

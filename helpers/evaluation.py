@@ -24,6 +24,7 @@ import gymnasium as gym
 import numpy as np
 
 from helpers.agents import exploration_off
+from helpers.checks import describe_value, is_real_number
 from helpers.environments import make_env
 from helpers.loop import (
     JobResult,
@@ -32,7 +33,6 @@ from helpers.loop import (
     check_agent,
     check_positive_count,
     check_seed,
-    describe_value,
     end_flag,
     environment_name,
     reset_env,
@@ -159,7 +159,7 @@ def _collect_returns(items: Iterable[Any], name: str, values: list[float]) -> No
         elif isinstance(item, list | tuple | np.ndarray):
             _collect_returns(item, where, values)
             continue
-        if isinstance(item, bool | np.bool_) or not isinstance(item, numbers.Real):
+        if not is_real_number(item):
             raise TypeError(f"{where} is {item!r}, not a number. {_RETURNS_TO_PASS}")
         value = float(item)
         if not np.isfinite(value):

@@ -9,8 +9,7 @@
 - `ask_for_action`: an agent's action, checked against the action space.
 - `reset_env`: the observation of a reset, checked to follow Gymnasium's API.
 - `check_agent`, `check_positive_count`, `check_seed`, `environment_name`, `reward_number`,
-  `end_flag`, `api_error`: shared with `evaluate`; `describe_value`: a value in words,
-  for error messages (shared with `describe_returns` and the plots).
+  `end_flag`, `api_error`: shared with `evaluate`.
 
 Filming is the third helper piece of the loop: `helpers.video.Camera`.
 
@@ -27,7 +26,6 @@ import inspect
 import linecache
 import numbers
 import os
-import reprlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +36,7 @@ import gymnasium as gym
 import numpy as np
 from tqdm import tqdm
 
+from helpers.checks import is_whole_number
 from helpers.environments import make_env
 from helpers.video import Camera
 
@@ -54,7 +53,6 @@ __all__ = [
     "api_error",
     "check_positive_count",
     "check_seed",
-    "describe_value",
     "environment_name",
     "reward_number",
     "capped_cubic_video_schedule",
@@ -268,30 +266,15 @@ def check_seed(seed: Any, required: bool = False) -> int | None:
     """
     if seed is None and not required:
         return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+    if not is_whole_number(seed):
         hint = "" if required else " (or None for a different run each time)"
         raise ValueError(f"seed must be a whole number >= 0, such as 42{hint}; got {seed!r}.")
     return int(seed)
 
 
-def describe_value(value: Any) -> str:
-    """A few words on what `value` is, for an error message.
-
-    >>> describe_value(None), describe_value("abc"), describe_value(3), describe_value([1])
-    ('None', "the text 'abc'", 'the number 3', 'list')
-    """
-    if value is None:
-        return "None"
-    if isinstance(value, str | bytes):
-        return f"the text {reprlib.repr(value)}"
-    if isinstance(value, numbers.Number):
-        return f"the number {value!r}"
-    return type(value).__name__
-
-
 def check_positive_count(name: str, value: Any, example: int) -> None:
     """Raise a clear error unless `value` is a whole number >= 1 (not a bool)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+    if not is_whole_number(value, minimum=1):
         raise ValueError(
             f"{name} must be a positive whole number, such as {example}; got {value!r}."
         )
@@ -318,11 +301,7 @@ def _check_arguments(
         check_agent(model)
         check_training_methods(model, episodes_per_train)
         check_positive_count("steps", steps, example=1000)
-        if (
-            isinstance(episodes_per_train, bool)
-            or not isinstance(episodes_per_train, numbers.Integral)
-            or episodes_per_train < 0
-        ):
+        if not is_whole_number(episodes_per_train):
             raise ValueError(
                 f"episodes_per_train must be a whole number >= 0 (0 means never train); "
                 f"got {episodes_per_train!r}."

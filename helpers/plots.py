@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.loop import describe_value
+from helpers.checks import describe_value, is_real_number, is_whole_number
 
 __all__ = ["plot_grid_values", "plot_grid_policy", "plot_learning_curve", "moving_average"]
 
@@ -190,7 +190,7 @@ _CURVE_TO_PASS = (
 
 
 def _check_window(window: Any) -> None:
-    if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 1:
+    if not is_whole_number(window, minimum=1):
         raise ValueError(
             f"window must be a positive whole number of episodes, such as 100; got {window!r}."
         )
@@ -198,7 +198,7 @@ def _check_window(window: Any) -> None:
 
 def _finite(value: Any, name: str) -> float:
     """`value` as a float, or an error naming `name` if it is not a finite number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_real_number(value):
         raise TypeError(f"{name} is {reprlib.repr(value)}, not a number. {_CURVE_TO_PASS}")
     number = float(value)
     if not np.isfinite(number):
@@ -224,7 +224,7 @@ def moving_average(values: Sequence[float], window: int) -> np.ndarray:
 
 def _whole(value: Any, name: str) -> int:
     """`value` as an int, or an error naming `name` if it is not a whole number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+    if not is_whole_number(value):
         raise TypeError(f"{name} is {reprlib.repr(value)}, not a whole number. {_CURVE_TO_PASS}")
     return int(value)
 

@@ -3,6 +3,7 @@
 - `EpisodeRecorder`: streams frames into an H.264 mp4 while an episode runs.
 - `video_frame`: a frame as the encoder wants it (``uint8`` RGB), or a clear error;
   `colour_scale`: whether a float frame's colours go to 1 or to 255.
+- `frame_rate`: frames per second as an exact fraction, or a clear error.
 - `VideoEncodingError`: raised when ffmpeg could not finish a video.
 - `PARTIAL_SUFFIX`, `ENCODER_OPTIONS`: the temporary name's ending, x264's settings.
 
@@ -44,12 +45,14 @@ from typing import Any
 import imageio_ffmpeg
 import numpy as np
 
+from helpers.checks import is_real_number
 from helpers.frame_pipe import FramePipe
 
 __all__ = [
     "EpisodeRecorder",
     "video_frame",
     "colour_scale",
+    "frame_rate",
     "VideoEncodingError",
     "PARTIAL_SUFFIX",
     "ENCODER_OPTIONS",
@@ -172,9 +175,13 @@ def _video_path(path: Any) -> Path:
     return path
 
 
-def _frame_rate(fps: Any) -> Fraction:
-    """`fps` as a Fraction (up to 1001ths, as in 30000/1001), or a clear error."""
-    if isinstance(fps, (bool, np.bool_)) or not isinstance(fps, numbers.Real):
+def frame_rate(fps: Any) -> Fraction:
+    """`fps` as a Fraction (up to 1001ths, as in 30000/1001), or a clear error.
+
+    >>> frame_rate(29.97), frame_rate(np.int64(15))
+    (Fraction(2997, 100), Fraction(15, 1))
+    """
+    if not is_real_number(fps):
         raise TypeError(f"fps must be a number of frames per second, such as 30; got {fps!r}.")
     if not math.isfinite(fps) or fps <= 0:
         raise ValueError(f"fps must be a positive number of frames per second; got {fps!r}.")
@@ -204,7 +211,7 @@ class EpisodeRecorder:
     def __init__(self, path: str | os.PathLike[str], fps: float | Fraction) -> None:
         self.path = _video_path(path)
         self.partial_path = self.path.with_name(self.path.name + PARTIAL_SUFFIX)
-        self.fps = _frame_rate(fps)
+        self.fps = frame_rate(fps)
         self.frames = 0
         self.state = "new"  # then "recording", and "finished" or "discarded"
         # (or "left to the parent": the copy of a recorder in a forked child process)

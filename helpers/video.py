@@ -23,8 +23,6 @@ The mp4 files themselves are written by `helpers.recorder.EpisodeRecorder`
 from __future__ import annotations
 
 import base64
-import math
-import numbers
 import os
 import re
 import time
@@ -34,15 +32,16 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import numpy as np
 from IPython.display import HTML
 
 from helpers.atari_frames import FlickerFreeScreen, atari_step_rate, is_atari
+from helpers.checks import is_real_number
 from helpers.recorder import (
     ENCODER_OPTIONS,
     PARTIAL_SUFFIX,
     EpisodeRecorder,
     VideoEncodingError,
+    frame_rate,
     video_frame,
 )
 
@@ -113,12 +112,10 @@ def _frame_rate(env: gym.Env) -> Fraction:
     """
     if is_atari(env):
         return atari_step_rate(env)
-    fps = env.metadata.get("render_fps")
-    if isinstance(fps, (bool, np.bool_)) or not isinstance(fps, numbers.Real):
+    try:
+        return frame_rate(env.metadata.get("render_fps"))
+    except (TypeError, ValueError):  # none, or not a positive number
         return Fraction(30)
-    if not (math.isfinite(fps) and fps > 0):
-        return Fraction(30)
-    return Fraction(float(fps)).limit_denominator(1001) or Fraction(30)
 
 
 class _RenderedFrames:
@@ -303,12 +300,6 @@ def _check_video_file(path: Any) -> Path:
     return path
 
 
-def _is_real(value: Any) -> bool:
-    """Whether `value` is a real number (numpy's included), not a bool (numpy's
-    bool is no ``numbers.Real``)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def show_video(
     path: str | bytes | os.PathLike[str] | Mapping[str, Any] | Iterable[Any] | None,
     width: float = 480,
@@ -332,9 +323,9 @@ def show_video(
     >>> show_video(clip, width=320).data[:40]
     '<video src="data:video/mp4;base64,AAAAIG'
     """
-    if not _is_real(width) or not 1 <= width < float("inf"):
+    if not is_real_number(width) or not 1 <= width < float("inf"):
         raise TypeError(f"width must be a number of pixels, such as 480; got {width!r}.")
-    if not _is_real(max_megabytes) or not max_megabytes > 0:
+    if not is_real_number(max_megabytes) or not max_megabytes > 0:
         raise TypeError(
             f"max_megabytes must be a positive number, such as 20 (the default); "
             f"got {max_megabytes!r}."
