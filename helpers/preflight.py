@@ -368,7 +368,7 @@ def check_box2d() -> list[Check]:
         Check(
             "Box2D",
             "optional",
-            "not available on this machine: notebook 07 will skip",
+            "not available on this machine: notebook 11 will skip",
             INSTALL_COMMAND + "   (requirements.txt names the Box2D package for your machine)",
         )
     ]

@@ -84,7 +84,7 @@ def agent() -> RecordingAgent:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Where Box2D is missing, skip notebook 07's stored outputs, which need it.
+    """Where Box2D is missing, skip notebook 11's stored outputs, which need it.
 
     tests/test_skipping.py runs that notebook without Box2D and checks that it
     explains and skips its cells instead.
@@ -95,5 +95,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     skip = pytest.mark.skip(reason="needs Box2D; tests/test_skipping.py runs it without")
     for item in items:
-        if item.path.name == "07_land_on_the_moon.ipynb":
+        if item.path.name == "11_land_on_the_moon.ipynb":
             item.add_marker(skip)

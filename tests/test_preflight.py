@@ -154,7 +154,7 @@ def test_missing_box2d_is_optional_and_does_not_fail(monkeypatch, capsys):
     assert not has_box2d()
     (check,) = preflight.check_box2d()
     assert check.status == "optional"
-    assert check.found == "not available on this machine: notebook 07 will skip"
+    assert check.found == "not available on this machine: notebook 11 will skip"
     assert preflight.main([]) == 0
     assert "optional  Box2D: not available on this machine" in capsys.readouterr().out
 

@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 from helpers import has_box2d, require_box2d, skip_remaining_cells, stop_skipping
 
 ROOT = Path(__file__).resolve().parent.parent
-LANDER = ROOT / "notebooks" / "07_land_on_the_moon.ipynb"
+LANDER = ROOT / "notebooks" / "11_land_on_the_moon.ipynb"
 
 
 @pytest.fixture
