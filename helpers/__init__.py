@@ -27,6 +27,7 @@ from __future__ import annotations
 from helpers.agents import Agent, RandomAgent, RandomAgentContainer, Transition, exploration_off
 from helpers.cross_entropy import CrossEntropyAgent, LinearPolicy
 from helpers.diagrams import agent_environment_loop
+from helpers.dqn import DQNAgent
 from helpers.environments import (
     UnknownEnvironmentError,
     has_box2d,
@@ -56,6 +57,7 @@ quiet_headless_rendering()
 __all__ = [
     "Agent",
     "CrossEntropyAgent",
+    "DQNAgent",
     "EpisodeRecorder",
     "InvalidActionError",
     "JobResult",

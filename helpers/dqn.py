@@ -1,0 +1,264 @@
+"""Q-learning with a network: DQN (Mnih et al., 2015).
+
+- `DQNAgent`: learns Q-values with a `helpers.network.Network` in ``train``,
+  after every step, from a replay buffer and against a target network.
+
+Tabular Q-learning keeps one number per state and action and moves it towards
+the target ``r + gamma * max_a' Q[s'][a']``. When the state is four real numbers
+(CartPole), no table can hold it: a network takes the observation and gives one
+Q-value per action, and a gradient step moves its output towards the target::
+
+    target = r + gamma * max_a' Q_target(s', a') * (1 - terminated)
+    loss   = huber(Q(s, a) - target), averaged over a batch
+
+Three things make this work where a naive version diverges or forgets:
+
+- a *replay buffer*: the last ``buffer_size`` transitions; each learning step
+  uses a random batch of them, not only the newest step (consecutive steps are
+  nearly the same, and a network trained on them forgets the rest);
+- a *target network*: a copy of the network, refreshed every
+  ``target_update_every`` steps, that gives the targets (otherwise each step
+  moves the very targets it learns towards);
+- an *exploration schedule*: epsilon falls in a straight line from
+  ``epsilon_start`` to ``epsilon_end`` over ``exploration_steps`` steps.
+
+The loss is the *Huber loss*: squared for errors below 1, linear above. Its
+gradient is the error clipped to [-1, 1], so the rare huge error (early on, when
+the targets are wild) moves the weights no more than an error of 1 does.
+
+A *terminated* step ended the game: its target is the reward alone. A
+*truncated* step (CartPole's limit of 500 steps) was only cut off: its target
+still counts what the next state is worth.
+
+>>> from helpers import evaluate, run_job
+>>> agent = DQNAgent()
+>>> result = run_job("CartPole-v1", agent, steps=2_000, seed=0, record_video=False)
+>>> agent
+DQNAgent(hidden=(64, 64), learning_rate=0.001, steps trained=2000, epsilon=0.81)
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+import os
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from helpers.agents import Transition
+from helpers.network import Adam, Network
+from helpers.q_learning import UnsupportedSpaceError
+
+__all__ = ["DQNAgent"]
+
+
+class DQNAgent:
+    """Deep Q-learning: a network of Q-values, a replay buffer and a target network.
+
+    Args:
+        hidden: sizes of the hidden layers.
+        learning_rate: Adam's step size.
+        gamma: the discount, what a reward one step later is worth now.
+        buffer_size: how many of the latest transitions the replay buffer keeps.
+        batch_size: transitions per learning step.
+        learning_starts: steps played (at random) before the first learning step.
+        train_every: one learning step every that many steps.
+        target_update_every: copy the network into the target network every that many steps.
+        epsilon_start, epsilon_end: the chance of a random action, at first and at the end.
+        exploration_steps: the steps over which epsilon falls from start to end.
+
+    ``explore`` is True while it learns; `evaluate` switches it off, and the agent
+    then takes the action of highest Q-value and learns nothing (``seed`` too is
+    ignored, so an evaluation leaves the training exactly where it was). ``seed``
+    seeds the network's first weights, the batches and the exploration: same
+    seed, same run. The network is made at the first decision, sized from the
+    observation and the action space. ``save`` and `DQNAgent.load` ship a
+    trained agent.
+    """
+
+    def __init__(
+        self,
+        hidden: tuple[int, ...] = (64, 64),
+        learning_rate: float = 1e-3,
+        gamma: float = 0.99,
+        buffer_size: int = 50_000,
+        batch_size: int = 64,
+        learning_starts: int = 1_000,
+        train_every: int = 1,
+        target_update_every: int = 500,
+        epsilon_start: float = 1.0,
+        epsilon_end: float = 0.05,
+        exploration_steps: int = 10_000,
+    ) -> None:
+        self.settings = _check_settings(dict(locals()))
+        for name, value in self.settings.items():
+            setattr(self, name, value)
+        self.explore = True
+        self.steps = 0  # transitions trained on
+        self.network: Network | None = None
+        self.rng = np.random.default_rng()
+
+    def seed(self, seed: int | None) -> None:
+        """Seed the first weights, the batches and the exploration (not while evaluated)."""
+        if self.explore:
+            self.rng = np.random.default_rng(seed)
+
+    def epsilon(self) -> float:
+        """The chance of a random action now: a straight line from start to end."""
+        progress = min(1.0, self.steps / self.exploration_steps)
+        return self.epsilon_start + progress * (self.epsilon_end - self.epsilon_start)
+
+    def decision_function(self, observation: Any, action_space: gym.Space) -> int:
+        """Epsilon-greedy: a random action with chance epsilon (when exploring), else the best."""
+        if self.network is None:
+            self._build(observation, action_space)
+        if self.explore and self.rng.random() < self.epsilon():
+            return int(self.rng.integers(self.n_actions))
+        return int(np.argmax(self.q_values(observation)))
+
+    def q_values(self, observation: Any) -> np.ndarray:
+        """The network's Q-value of every action in `observation`."""
+        return self.network.forward(np.asarray(observation, dtype=float)[None])[0]
+
+    def train(self, transition: Transition) -> None:
+        """Store the step in the replay buffer; now and then, learn from a batch of old steps."""
+        if not self.explore:
+            return
+        self._remember(transition)
+        self.steps += 1
+        if self.steps >= self.learning_starts and self.steps % self.train_every == 0:
+            self.learn(*self._sample())
+        if self.steps % self.target_update_every == 0:
+            self.target = self.network.copy()
+
+    def learn(self, s, a, r, next_s, terminated) -> None:  # noqa: ANN001 - arrays, one row each
+        """One gradient step of the Huber loss between Q(s, a) and the target."""
+        rows = np.arange(len(a))
+        target = r + self.gamma * self.target.forward(next_s).max(axis=1) * (1 - terminated)
+        q = self.network.forward(s)  # (batch, actions)
+        error = q[rows, a] - target  # (batch,)
+        grad_q = np.zeros_like(q)  # the loss depends only on the actions taken
+        grad_q[rows, a] = np.clip(error, -1, 1) / len(a)  # the Huber loss's gradient
+        self.optimiser.step(self.network.backward(grad_q))
+
+    def train_on_history(self, history: list[dict[str, Any]]) -> None:
+        """DQN has already learned from every step in ``train``."""
+
+    def _build(self, observation: Any, action_space: gym.Space) -> None:
+        """The network, its target copy, Adam and an empty replay buffer, sized for the env."""
+        size, self.n_actions = _check_spaces(observation, action_space)
+        sizes = [size, *self.hidden, self.n_actions]
+        self.network = Network(sizes, seed=int(self.rng.integers(2**31)))
+        self.target = self.network.copy()
+        self.optimiser = Adam(self.network, self.learning_rate)
+        n = self.buffer_size
+        self.buffer = {
+            "s": np.zeros((n, size)),
+            "a": np.zeros(n, dtype=int),
+            "r": np.zeros(n),
+            "next_s": np.zeros((n, size)),
+            "terminated": np.zeros(n),
+        }
+
+    def _remember(self, transition: Transition) -> None:
+        """Write the step over the oldest one once the buffer is full (a ring)."""
+        i = self.steps % self.buffer_size
+        self.buffer["s"][i] = transition["observation"]
+        self.buffer["a"][i] = transition["action"]
+        self.buffer["r"][i] = transition["reward"]
+        self.buffer["next_s"][i] = transition["next_observation"]
+        self.buffer["terminated"][i] = transition["terminated"]
+
+    def _sample(self) -> list[np.ndarray]:
+        """A random batch of stored steps (with replacement)."""
+        index = self.rng.integers(min(self.steps, self.buffer_size), size=self.batch_size)
+        return [column[index] for column in self.buffer.values()]
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the network's weights and the settings to an ``.npz`` file."""
+        if self.network is None:
+            raise RuntimeError("The agent has no network yet: train it first (with run_job).")
+        arrays = {f"W{i}": W for i, W in enumerate(self.network.W)}
+        arrays |= {f"b{i}": b for i, b in enumerate(self.network.b)}
+        settings = self.settings | {"sizes": self.network.sizes, "steps": self.steps}
+        np.savez(path, settings=json.dumps(settings), **arrays)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> DQNAgent:
+        """An agent with the saved weights, ready to play (its replay buffer starts empty)."""
+        with np.load(path) as data:
+            settings = json.loads(str(data["settings"]))
+            sizes, steps = settings.pop("sizes"), settings.pop("steps")
+            agent = cls(**settings)
+            agent._build(np.zeros(sizes[0]), gym.spaces.Discrete(sizes[-1]))
+            agent.network.W = [data[f"W{i}"] for i in range(len(sizes) - 1)]
+            agent.network.b = [data[f"b{i}"] for i in range(len(sizes) - 1)]
+        agent.target, agent.steps = agent.network.copy(), steps
+        agent.optimiser = Adam(agent.network, agent.learning_rate)
+        return agent
+
+    def __repr__(self) -> str:
+        return (
+            f"DQNAgent(hidden={self.hidden}, learning_rate={self.learning_rate:g}, "
+            f"steps trained={self.steps}, epsilon={self.epsilon():.2g})"
+        )
+
+
+def _check_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings as plain numbers, or a clear error naming the first that cannot work."""
+    settings.pop("self", None)
+    hidden = settings["hidden"]
+    if isinstance(hidden, numbers.Integral):
+        hidden = (hidden,)
+    if not isinstance(hidden, (tuple, list)) or not all(
+        isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1 for h in hidden
+    ):
+        raise ValueError(
+            f"hidden must be the sizes of the hidden layers, whole numbers >= 1, such as "
+            f"(64, 64); got {hidden!r}."
+        )
+    settings["hidden"] = tuple(int(h) for h in hidden)
+    counts = ["buffer_size", "batch_size", "train_every", "target_update_every"]
+    for name in [*counts, "learning_starts", "exploration_steps"]:
+        value, least = settings[name], 1 if name in counts else 0
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+            raise ValueError(f"{name} must be a whole number >= {least}; got {value!r}.")
+        settings[name] = int(value)
+    settings["exploration_steps"] = max(settings["exploration_steps"], 1)
+    for name, low, high in [
+        ("learning_rate", 0, np.inf),
+        ("gamma", 0, 1),
+        ("epsilon_start", 0, 1),
+        ("epsilon_end", 0, 1),
+    ]:
+        value = settings[name]
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not ok or not low <= value <= high or (name == "learning_rate" and value <= 0):
+            raise ValueError(
+                f"{name} must be a number from {low} to {high}"
+                f"{' (above 0)' if name == 'learning_rate' else ''}; got {value!r}."
+            )
+        settings[name] = float(value)
+    return settings
+
+
+def _check_spaces(observation: Any, action_space: gym.Space) -> tuple[int, int]:
+    """(observation size, number of actions), or a clear error for spaces DQN cannot handle."""
+    if not isinstance(action_space, gym.spaces.Discrete) or action_space.start != 0:
+        raise UnsupportedSpaceError(
+            f"DQNAgent needs a Discrete action space starting at 0 (one Q-value per action); "
+            f"this environment's action space is {action_space}. For continuous actions, "
+            f"use a library such as Stable-Baselines3 (SAC, TD3)."
+        )
+    array = np.asarray(observation)
+    if array.ndim != 1 or array.dtype.kind not in "biuf" or isinstance(observation, bool):
+        seen = f"an array of shape {array.shape}" if array.ndim else repr(observation)
+        raise UnsupportedSpaceError(
+            f"DQNAgent needs a Box observation (a vector of numbers, like CartPole's); this "
+            f"environment gives {seen}. For a Discrete observation (one whole number per "
+            f"state, as in FrozenLake or Taxi) use QLearningAgent for a table; for a screen, "
+            f"flatten it or use a library with convolutional networks (Stable-Baselines3)."
+        )
+    return array.size, int(action_space.n)
