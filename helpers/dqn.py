@@ -152,7 +152,7 @@ class DQNAgent:
         sizes = [size, *self.hidden, self.n_actions]
         self.network = Network(sizes, seed=int(self.rng.integers(2**31)))
         self.target = self.network.copy()
-        self.optimiser = Adam(self.network, self.learning_rate)
+        self.optimiser = FlatAdam(self.network, self.learning_rate)
         n = self.buffer_size
         self.buffer = {
             "s": np.zeros((n, size)),
@@ -196,7 +196,7 @@ class DQNAgent:
             agent.network.W = [data[f"W{i}"] for i in range(len(sizes) - 1)]
             agent.network.b = [data[f"b{i}"] for i in range(len(sizes) - 1)]
         agent.target, agent.steps = agent.network.copy(), steps
-        agent.optimiser = Adam(agent.network, agent.learning_rate)
+        agent.optimiser = FlatAdam(agent.network, agent.learning_rate)
         return agent
 
     def __repr__(self) -> str:
@@ -204,6 +204,34 @@ class DQNAgent:
             f"DQNAgent(hidden={self.hidden}, learning_rate={self.learning_rate:g}, "
             f"steps trained={self.steps}, epsilon={self.epsilon():.2g})"
         )
+
+
+class FlatAdam(Adam):
+    """`helpers.network.Adam`, the same numbers, about twice as fast for small networks.
+
+    It moves every weight into one flat array (``W`` and ``b`` become views of it),
+    so that one update is a few NumPy calls on that array instead of a few per layer.
+    """
+
+    def __init__(self, network: Network, learning_rate: float = 1e-3) -> None:
+        super().__init__(network, learning_rate)
+        parameters = network.W + network.b
+        self.flat = np.concatenate([p.ravel() for p in parameters])
+        self.m, self.v = np.zeros_like(self.flat), np.zeros_like(self.flat)
+        start = 0
+        for group in (network.W, network.b):
+            for i, p in enumerate(group):
+                group[i] = self.flat[start : start + p.size].reshape(p.shape)
+                start += p.size
+
+    def step(self, grads: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        self.steps += 1
+        g = np.concatenate([g.ravel() for g, _ in grads] + [g for _, g in grads])
+        self.m += (1 - self.beta1) * (g - self.m)
+        self.v += (1 - self.beta2) * (g * g - self.v)
+        m_hat = self.m / (1 - self.beta1**self.steps)
+        v_hat = self.v / (1 - self.beta2**self.steps)
+        self.flat -= self.learning_rate * m_hat / (np.sqrt(v_hat) + 1e-8)
 
 
 def _check_settings(settings: dict[str, Any]) -> dict[str, Any]:
