@@ -39,6 +39,7 @@ from helpers.evaluation import describe_returns, evaluate
 from helpers.loop import InvalidActionError, JobResult, capped_cubic_video_schedule, run_job
 from helpers.plots import plot_grid_policy, plot_grid_values, plot_learning_curve
 from helpers.q_learning import QLearningAgent, UnsupportedSpaceError
+from helpers.reinforce import ReinforceAgent
 from helpers.robot_training import train_robot
 from helpers.skipping import require_box2d, skip_remaining_cells, stop_skipping
 from helpers.trained_agents import (
@@ -67,6 +68,7 @@ __all__ = [
     "RamPolicy",
     "RandomAgent",
     "RandomAgentContainer",
+    "ReinforceAgent",
     "Transition",
     "UnknownEnvironmentError",
     "UnsupportedSpaceError",
