@@ -146,13 +146,17 @@ class ReinforceAgent:
         _check_same_actions(action_space, self.network.sizes[-1])
         probabilities = self.probabilities(observation)
         if not self.explore:
-            return self.first_action + int(np.argmax(probabilities))
-        action = min(
-            int(np.searchsorted(probabilities.cumsum(), self.rng.random())), len(probabilities) - 1
-        )  # a draw with these probabilities
-        self.observations.append(np.asarray(observation, dtype=float).ravel())
-        self.actions.append(action)
+            return self.first_action + int(np.argmax(probabilities))  # the most likely action
+        action = self._draw(probabilities)
+        self.observations.append(np.asarray(observation, dtype=float).ravel())  # remembered
+        self.actions.append(action)  # for train_on_history
         return self.first_action + action
+
+    def _draw(self, probabilities: np.ndarray) -> int:
+        """Action ``a`` with probability ``pi(a|s)``: where a random number from 0 to 1 falls
+        among the running sums of the probabilities (for 0.3, 0.7: below 0.3 gives 0)."""
+        action = np.searchsorted(probabilities.cumsum(), self.rng.random())
+        return min(int(action), len(probabilities) - 1)  # (in case the sums end below 1)
 
     def train(self, transition: dict[str, Any]) -> None:
         """REINFORCE waits for whole episodes: it learns in ``train_on_history``."""
@@ -282,11 +286,15 @@ def _check_same_actions(action_space: gym.Space, actions: int) -> None:
 
 def _check_same_decisions(remembered: int, steps: int, actions: Any, played: list) -> None:
     """A clear error if the history is not the steps the agent remembers playing."""
-    if remembered < steps or not np.array_equal(actions, played):
-        raise ValueError(
-            f"ReinforceAgent learns from the episodes it played itself while exploring, "
-            f"but this history ({steps} steps) does not match the last {remembered} "
-            f"decisions it remembers (the actions differ). Train it with run_job, which "
-            f"hands it the history of the episodes it just played; episodes played with "
-            f"explore off (as evaluate plays) are not remembered."
-        )
+    if remembered < steps:
+        problem = f"it remembers only {remembered} decisions made while exploring"
+    elif not np.array_equal(actions, played):
+        problem = f"its last {steps} decisions took other actions"
+    else:
+        return
+    raise ValueError(
+        f"ReinforceAgent learns from the episodes it played itself while exploring, but this "
+        f"history of {steps} steps is not what it played: {problem}. Train it with run_job, "
+        f"which hands it the history of the episodes it just played (episodes played with "
+        f"explore off, as evaluate plays them, are not remembered)."
+    )
