@@ -34,7 +34,7 @@ still counts what the next state is worth.
 >>> agent = DQNAgent()
 >>> result = run_job("CartPole-v1", agent, steps=2_000, seed=0, record_video=False)
 >>> agent
-DQNAgent(hidden=(64, 64), learning_rate=0.001, steps trained=2000, epsilon=0.81)
+DQNAgent(hidden=(64, 64), learning_rate=0.001, steps trained=2000, epsilon=0.8)
 """
 
 from __future__ import annotations
@@ -83,13 +83,13 @@ class DQNAgent:
         hidden: tuple[int, ...] = (64, 64),
         learning_rate: float = 1e-3,
         gamma: float = 0.99,
-        buffer_size: int = 50_000,
-        batch_size: int = 64,
+        buffer_size: int = 100_000,
+        batch_size: int = 128,
         learning_starts: int = 1_000,
         train_every: int = 1,
         target_update_every: int = 500,
         epsilon_start: float = 1.0,
-        epsilon_end: float = 0.05,
+        epsilon_end: float = 0.01,
         exploration_steps: int = 10_000,
     ) -> None:
         self.settings = _check_settings(dict(locals()))
