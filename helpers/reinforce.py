@@ -287,7 +287,8 @@ def _check_same_actions(action_space: gym.Space, actions: int) -> None:
 def _check_same_decisions(remembered: int, steps: int, actions: Any, played: list) -> None:
     """A clear error if the history is not the steps the agent remembers playing."""
     if remembered < steps:
-        problem = f"it remembers only {remembered} decisions made while exploring"
+        count = "1 step" if remembered == 1 else f"{remembered} steps"
+        problem = f"it remembers only {count} played while exploring"
     elif not np.array_equal(actions, played):
         problem = f"its last {steps} decisions took other actions"
     else:
