@@ -1,15 +1,15 @@
 """The runs notebook 10 loads: REINFORCE with and without a baseline, and the cross-entropy method.
 
-    python benchmarks/policy_gradient_runs.py     # about 10 minutes on 2 cores
+    python benchmarks/policy_gradient_runs.py     # about 20 minutes on 2 cores
 
-Each method trains on CartPole-v1 for 200,000 steps with training seeds 0 to 4:
+Each method trains on CartPole-v1 for 200,000 steps with training seeds 0 to 9:
 ``ReinforceAgent()``, ``ReinforceAgent(baseline=False)`` and ``CrossEntropyAgent()``
 (their defaults), each with ``run_job(..., seed=s, record_video=False)``. For every
 run it keeps the learning curve (the mean return of the training episodes that
 ended in each window of 5,000 steps, exploration included), the returns of the
 trained agent over 30 evaluation episodes with exploration off (seeds 1000-1029),
 and its training time. They are written, small, to
-notebooks/data/policy_gradient_runs.json, which the notebook loads: these 15 runs
+notebooks/data/policy_gradient_runs.json, which the notebook loads: these 30 runs
 take too long for a notebook, which trains one run itself.
 """
 
@@ -24,7 +24,7 @@ import numpy as np
 
 from helpers import CrossEntropyAgent, ReinforceAgent, evaluate, run_job
 
-STEPS, WINDOW, SEEDS = 200_000, 5_000, range(5)
+STEPS, WINDOW, SEEDS = 200_000, 5_000, range(10)
 METHODS = {
     "REINFORCE with a baseline": lambda: ReinforceAgent(),
     "REINFORCE without a baseline": lambda: ReinforceAgent(baseline=False),
