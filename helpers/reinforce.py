@@ -228,8 +228,8 @@ class ReinforceAgent:
 
 def _check_settings(hidden_sizes: Any, learning_rate: Any, discount: Any, baseline: Any) -> None:
     """A clear error naming the first setting of a `ReinforceAgent` that cannot work."""
-    if isinstance(hidden_sizes, (str, bytes)) or not all(
-        is_whole_number(size, minimum=1) for size in np.atleast_1d(np.asarray(hidden_sizes))
+    if not isinstance(hidden_sizes, (tuple, list)) or not all(
+        is_whole_number(size, minimum=1) for size in hidden_sizes
     ):
         raise ValueError(
             f"hidden_sizes must be a tuple of whole numbers >= 1 (the size of each hidden "

@@ -104,6 +104,7 @@ def test_learns_cartpole_a_little():
     [
         ({"hidden_sizes": (0,)}, "hidden_sizes"),
         ({"hidden_sizes": "32"}, "hidden_sizes"),
+        ({"hidden_sizes": 32}, "hidden_sizes"),
         ({"learning_rate": 0}, "learning_rate"),
         ({"discount": 1.5}, "discount"),
         ({"baseline": "yes"}, "baseline"),
