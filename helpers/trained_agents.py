@@ -34,7 +34,7 @@ import numpy as np
 __all__ = ["RamPolicy", "load_trained_agent", "trained_agent_record", "NoTrainedAgentError"]
 
 # Environment id -> the stem of its files in helpers/trained/ (.npz parameters, .json record).
-SHIPPED = {"ALE/SpaceInvaders-v5": "space_invaders"}
+SHIPPED = {"ALE/SpaceInvaders-v5": "space_invaders", "LunarLander-v3": "LunarLander-v3"}
 
 
 class NoTrainedAgentError(ValueError):
@@ -159,5 +159,12 @@ def load_trained_agent(env_id: str) -> RamPolicy:
     helpers.trained_agents.NoTrainedAgentError: No trained agent ships for 'CartPole-v1'; ...
     """
     path = resources.files("helpers") / "trained" / f"{_stem(env_id)}.npz"
+    if trained_agent_record(env_id).get("agent") == "helpers.dqn.DQNAgent":
+        from helpers.dqn import DQNAgent  # scripts/train_lander.py saved it with save()
+
+        with resources.as_file(path) as file:
+            agent = DQNAgent.load(file)
+        agent.explore = False  # ready to play its learned (greedy) policy; it learns no more
+        return agent
     with resources.as_file(path) as file, np.load(file) as saved:
         return RamPolicy(saved["weights"], saved["center"], saved["scale"], {"obs_type": "ram"})
