@@ -9,7 +9,8 @@ seed=s)``, then 30 evaluation episodes with exploration off, reset with seeds
 Goal: a median return of at least 300 for every training seed, and no episode
 below 150. The settings were chosen on training seeds 100-111 (evaluated on
 seeds 5000-5029); the seeds reported by default, 0, 1 and 2, were fixed before
-any result on them was seen. About 40 s per seed on an idle core.
+any result on them was seen. A minute or less per seed (25-57 s measured, 2 at a time,
+on a busy shared 2-core machine).
 """
 
 from __future__ import annotations
