@@ -48,7 +48,9 @@ def train_and_evaluate(seed: int, save_folder: str | None = None) -> dict:
         "mean": float(np.mean(returns)),
         "se": float(np.std(returns, ddof=1) / np.sqrt(len(returns))),
         "returns": returns,
-        "episode_ends": np.cumsum([episode["steps"] for episode in result.episodes]).tolist(),
+        "episode_ends": np.cumsum([e["steps"] for e in result.episodes])[
+            : len(result.returns)
+        ].tolist(),
         "episode_returns": result.returns,
     }
 

@@ -50,7 +50,7 @@ def run(job: tuple[str, int, int]) -> dict:
     env = gym.make("CartPole-v1")
     starts = [env.reset(seed=EVALUATION_SEED + i)[0] for i in range(EPISODES)]
     q_start = float(np.mean([agent.q_values(s).max() for s in starts]))
-    ends = np.cumsum([episode["steps"] for episode in result.episodes]).tolist()
+    ends = np.cumsum([e["steps"] for e in result.episodes])[: len(result.returns)].tolist()
     return {
         "variant": variant,
         "seed": seed,
