@@ -35,7 +35,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from helpers.checks import is_real_number, is_whole_number
+from helpers.support.checks import is_real_number, is_whole_number
 
 __all__ = ["LinearPolicy", "CrossEntropyAgent", "linear_action"]
 

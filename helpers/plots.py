@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checks import describe_value, is_real_number, is_whole_number
+from helpers.support.checks import describe_value, is_real_number, is_whole_number
 
 __all__ = ["plot_grid_values", "plot_grid_policy", "plot_learning_curve", "moving_average"]
 

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from helpers.environments import make_env
+from helpers.support.environments import make_env
 from helpers.trained_agents import RamPolicy
 
 __all__ = [
