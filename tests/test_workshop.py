@@ -154,7 +154,7 @@ def test_the_cheat_sheet_pdf_is_one_page(tmp_path):
 
 
 def test_the_guide_and_readme_name_only_commands_that_exist():
-    import helpers.preflight  # noqa: F401 - the module the guide runs with -m
+    import helpers.support.preflight  # noqa: F401 - the module the guide runs with -m
 
     for page in ["instructor_guide.md", "README.md"]:
         text = (WORKSHOP / page).read_text()
