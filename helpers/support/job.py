@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,33 +30,6 @@ from helpers.support.environments import make_env
 from helpers.support.recording import Camera
 
 
-class _Line:
-    """One line of text, shown as itself in a notebook."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-
-class _NotebookLine:
-    """A file for tqdm that shows its last line in one notebook output, updated in
-    place: a saved notebook keeps the final state only, one line."""
-
-    def __init__(self) -> None:
-        from IPython.display import display
-
-        self.handle = display(_Line(""), display_id=True)
-
-    def write(self, text: str) -> None:
-        if text.strip() and self.handle is not None:
-            self.handle.update(_Line(text.strip("\r\n")))
-
-    def flush(self) -> None:
-        pass
-
-
 def _in_notebook() -> bool:
     from IPython import get_ipython
 
@@ -64,17 +38,19 @@ def _in_notebook() -> bool:
 
 class ProgressBar(gym.Wrapper):
     """A text progress bar that moves with the steps, redrawn at every 5% of them, never
-    by the clock, so that it shows the same text on every run. In a notebook it is one
-    output updated in place (the saved notebook shows its last state, 100%)."""
+    by the clock, so that it shows the same text on every run. In a notebook it prints
+    one line, when the job ends: a saved notebook keeps that line, not twenty."""
 
     def __init__(self, env: gym.Env, steps: int, label: str) -> None:
         super().__init__(env)
+        self.in_notebook = _in_notebook()
         self.bar = tqdm(
             total=steps,
             desc=label,
-            file=_NotebookLine() if _in_notebook() else sys.stdout,
+            file=io.StringIO() if self.in_notebook else sys.stdout,
             mininterval=0,
             miniters=max(1, steps // 20),
+            ascii=False,
             bar_format="{desc}: {percentage:3.0f}%|{bar:25}| {n_fmt}/{total_fmt} steps",
         )
 
@@ -87,6 +63,8 @@ class ProgressBar(gym.Wrapper):
         try:
             super().close()
         finally:
+            if self.in_notebook:
+                print(self.bar)
             self.bar.close()
 
 

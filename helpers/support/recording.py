@@ -437,7 +437,7 @@ class Camera(gym.Wrapper):
         label: str = "run",
     ) -> None:
         super().__init__(env)
-        self.schedule = schedule
+        self.schedule = schedule or (lambda episode: False)
         self.episode = -1  # the episode being played: none yet
         self.recorder: EpisodeRecorder | None = None
         self.folder: Path | None = None
@@ -465,7 +465,7 @@ class Camera(gym.Wrapper):
             self.finish_video()
         returned = self.env.reset(**kwargs)
         self.episode += 1
-        if self.folder is not None and self.schedule is not None and self.schedule(self.episode):
+        if self.schedule(self.episode):
             path = self.folder / f"episode-{self.episode:06d}.mp4"
             self.recorder = EpisodeRecorder(path, self.fps)
             self.recorder.add_frame(self.screen.start())
