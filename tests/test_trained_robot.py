@@ -23,7 +23,7 @@ from helpers import (
     trained_agent_record,
 )
 from helpers.support.robot_workers import CHECK_SEEDS, RECHECK_SEEDS, play_episodes, training_seeds
-from helpers.trained_agents import NoTrainedAgentError
+from helpers.support.shipped import NoTrainedAgentError
 
 ENV_ID = "ALE/SpaceInvaders-v5"
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_space_invaders.py"
