@@ -47,7 +47,9 @@ from helpers.support.checks import is_real_number
 PARTIAL_SUFFIX = ".partial"
 """Added to a video's name while it is being written."""
 
-ENCODER_OPTIONS = ["-preset", "ultrafast", "-x264-params", "cabac=1:bframes=3:b-adapt=0"]
+ENCODER_OPTIONS = [
+    "-preset", "ultrafast", "-x264-params", "cabac=1:bframes=3:b-adapt=0", "-threads", "1",
+]  # fmt: skip
 """x264's settings: "ultrafast" with its two cheapest savings put back (CABAC coding,
 B-frames), so that the encoder keeps up with a game on the other core."""
 
