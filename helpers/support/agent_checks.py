@@ -179,6 +179,6 @@ def state_number(observation: Any) -> int:
             f"QLearningAgent needs Discrete observations, one whole number per state (as in "
             f"FrozenLake-v1 or Taxi-v4), to use as a row of its table; it got {seen}. "
             f"For observations made of numbers, such as CartPole's, use CrossEntropyAgent "
-            f"(notebook 06); for screens, see notebook 09."
+            f"(notebook 07); for screens, see notebook 13."
         )
     return int(observation)

@@ -366,7 +366,7 @@ def check_jupyterlab() -> list[Check]:
 
 
 def check_box2d() -> list[Check]:
-    """Is Box2D (LunarLander's physics) installed? Optional: notebook 07 skips without it."""
+    """Is Box2D (LunarLander's physics) installed? Optional: notebook 11 skips without it."""
     if importlib.util.find_spec("Box2D") is not None:
         return [Check("Box2D", "ok", "installed: LunarLander runs")]
     return [
