@@ -362,9 +362,10 @@ class LearnerChecks(gym.Wrapper):
     helpers.support.checks.InvalidActionError: The model chose action 5, which is not in ...
     """
 
-    def __init__(self, env: gym.Env, name: str | None = None) -> None:
+    def __init__(self, env: gym.Env, name: str | None = None, check_actions: bool = True) -> None:
         super().__init__(env)
         self.name = name or environment_name(env)
+        self.check_actions = check_actions  # False where the agent's actions are checked already
         self.last: Any = None  # the last observation handed over
         self.unchecked = 3  # copy the first observations, until it is known whether...
         self.reuses = False  # ...the environment changes one observation array in place
@@ -374,7 +375,8 @@ class LearnerChecks(gym.Wrapper):
         return self.unshared(observation), info
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, Any]:
-        action = valid_action(action, self.env.action_space, self.name)
+        if self.check_actions:
+            action = valid_action(action, self.env.action_space, self.name)
         observation, reward, terminated, truncated, info = check_step(
             self.env.step(action), self.name
         )

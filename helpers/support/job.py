@@ -97,7 +97,7 @@ def prepare(
         name, env = env, make_env(env, render_mode="rgb_array" if schedule else None)
     arguments.update(env=name, model=repr(model), seed=seed, video_dir=str(video_dir))
     try:
-        env = LearnerChecks(env, name)
+        env = LearnerChecks(env, name, check_actions=False)  # CheckedAgent checks them
         if arguments["progress"]:
             env = ProgressBar(env, steps, name)
         env = Camera(env, schedule, video_dir, label=run_label(name, seed))

@@ -444,7 +444,8 @@ class Camera(gym.Wrapper):
         self.recorder: EpisodeRecorder | None = None
         self.folder: Path | None = None
         self.fps = Fraction(30)
-        if schedule is None:  # films nothing
+        if schedule is None:  # films nothing: its steps go straight to the environment
+            self.step = env.step
             return
         if env.render_mode != "rgb_array":
             raise ValueError(
