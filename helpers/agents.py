@@ -3,7 +3,6 @@
 - `Agent`: the interface every agent of the series follows (a `typing.Protocol`).
 - `Transition`: what `Agent.train` receives after every step.
 - `RandomAgent`: picks a random action and never learns.
-- `RandomAgentContainer`: the older name of `RandomAgent`.
 - `exploration_off`: a ``with`` block in which an agent acts on what it learned, without exploring.
 
 An agent is any object with these three methods (`run_job` calls them):
@@ -43,7 +42,7 @@ from typing import Any, Protocol, TypedDict, runtime_checkable
 
 import gymnasium as gym
 
-__all__ = ["Agent", "Transition", "RandomAgent", "RandomAgentContainer", "exploration_off"]
+__all__ = ["Agent", "Transition", "RandomAgent", "exploration_off"]
 
 
 class Transition(TypedDict):
@@ -92,10 +91,6 @@ class RandomAgent:
 
     def __repr__(self) -> str:
         return "RandomAgent()"
-
-
-RandomAgentContainer = RandomAgent
-"""The name the random agent had in the article this series grew out of."""
 
 
 @contextmanager

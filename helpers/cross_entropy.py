@@ -35,7 +35,14 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from helpers.checks import is_real_number, is_whole_number
+from helpers.support.agent_checks import (
+    AGENT_ADVICE,
+    POLICY_ADVICE,
+    check_can_learn,
+    check_cross_entropy_settings,
+    play_linear,
+    policy_weights,
+)
 
 __all__ = ["LinearPolicy", "CrossEntropyAgent", "linear_action"]
 
@@ -45,56 +52,9 @@ def linear_action(weights: np.ndarray, observation: Any) -> int:
 
     >>> linear_action(np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([-2.0]))
     1
-    >>> linear_action(np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([-2.0, 3.0]))
-    ... # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: These weights were made for observations of 1 number, but this observation ...
     """
-    try:
-        if isinstance(observation, (dict, tuple)):
-            raise TypeError
-        features = np.append(np.asarray(observation, dtype=float).ravel(), 1.0)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"A linear policy weighs an observation made of numbers (an array), but it got "
-            f"a {type(observation).__name__}: {observation!r:.60}. Flatten such observations "
-            f"first, e.g. with gymnasium.wrappers.FlattenObservation."
-        ) from None
-    if features.size != weights.shape[1]:
-        raise ValueError(
-            f"These weights were made for observations of {_numbers(weights.shape[1] - 1)}, "
-            f"but this observation has {_numbers(features.size - 1)}: it comes from another "
-            f"environment. A policy plays only the environment it learned in."
-        )
+    features = np.append(np.asarray(observation, dtype=float).ravel(), 1.0)
     return int(np.argmax(weights @ features))
-
-
-def _numbers(count: int) -> str:
-    return f"{count} number" if count == 1 else f"{count} numbers"
-
-
-def _play(weights: np.ndarray, observation: Any, action_space: gym.Space, advice: str) -> int:
-    """The action `weights` pick in `action_space`: `linear_action` plus the space's ``start``.
-
-    A clear error, ending with `advice`, if the weights were made for another environment.
-    """
-    if isinstance(observation, (dict, tuple)):
-        linear_action(weights, observation)  # explains that it needs an array of numbers
-    actions, columns = weights.shape
-    size = np.asarray(observation).size
-    if (
-        not isinstance(action_space, gym.spaces.Discrete)
-        or action_space.n != actions
-        or size != columns - 1
-    ):
-        seen = _numbers(size)
-        raise ValueError(
-            f"These weights were made for observations of {_numbers(columns - 1)} and "
-            f"{actions} actions, but this environment gives observations of {seen} and its "
-            f"action space is {action_space}: it is another environment. {advice}"
-        )
-    return int(action_space.start) + linear_action(weights, observation)
 
 
 class LinearPolicy:
@@ -112,22 +72,10 @@ class LinearPolicy:
     """
 
     def __init__(self, weights: np.ndarray) -> None:
-        try:
-            array = np.asarray(weights, dtype=float)
-        except (TypeError, ValueError):
-            array = None
-        if array is None or array.ndim != 2 or 0 in array.shape or not np.isfinite(array).all():
-            seen = f"shape {array.shape}" if array is not None else repr(weights)[:60]
-            raise ValueError(
-                f"LinearPolicy needs a 2-D array of finite numbers: one row per action, one "
-                f"column per observation number plus one (the constant), such as 2 x 5 for "
-                f"CartPole-v1; got {seen}. A trained CrossEntropyAgent gives you one: "
-                f"agent.policy()."
-            )
-        self.weights = array
+        self.weights = policy_weights(weights)
 
     def decision_function(self, observation: Any, action_space: gym.Space) -> int:
-        return _play(self.weights, observation, action_space, _POLICY_ADVICE)
+        return play_linear(self.weights, observation, action_space, POLICY_ADVICE)
 
     def train(self, transition: dict[str, Any]) -> None:
         """A fixed policy learns nothing."""
@@ -137,59 +85,6 @@ class LinearPolicy:
 
     def __repr__(self) -> str:
         return f"LinearPolicy({self.weights.shape[0]} actions x {self.weights.shape[1]} weights)"
-
-
-_POLICY_ADVICE = "Use this policy in the environment whose agent learned it."
-_AGENT_ADVICE = (
-    "An agent learns one environment: make a new CrossEntropyAgent() for this one "
-    "(e.g. re-run the cell that creates it)."
-)
-
-
-def _check_settings(
-    population: Any, elite_fraction: Any, initial_spread: Any, extra_noise: Any
-) -> None:
-    """A clear error naming the first setting of a `CrossEntropyAgent` that cannot work."""
-    if not is_whole_number(population, minimum=2):
-        raise ValueError(
-            f"population (candidates per generation) must be a whole number >= 2, such as 20; "
-            f"got {population!r}."
-        )
-
-    def is_number(value: Any) -> bool:
-        return is_real_number(value) and bool(np.isfinite(value))
-
-    if not is_number(elite_fraction) or not 0 < elite_fraction <= 1:
-        raise ValueError(
-            f"elite_fraction (the share of candidates kept) must be a number above 0 and at "
-            f"most 1, such as 0.2; got {elite_fraction!r}."
-        )
-    if not is_number(initial_spread) or initial_spread <= 0:
-        raise ValueError(
-            f"initial_spread must be a number above 0, such as 1.0; got {initial_spread!r}."
-        )
-    if not is_number(extra_noise) or extra_noise < 0:
-        raise ValueError(
-            f"extra_noise must be a number >= 0 (0: no extra noise), such as 0.05; "
-            f"got {extra_noise!r}."
-        )
-
-
-def _check_can_learn(observation: Any, action_space: gym.Space) -> None:
-    """A clear error for an environment a linear policy over discrete actions cannot play."""
-    if not isinstance(action_space, gym.spaces.Discrete):
-        raise TypeError(
-            f"CrossEntropyAgent picks one of a few discrete actions, but this environment's "
-            f"action space is {action_space}. Use an environment with discrete actions, "
-            f"such as CartPole-v1 or LunarLander-v3 (not LunarLander-v3 with continuous=True)."
-        )
-    array = np.asarray(observation) if not isinstance(observation, (dict, tuple)) else None
-    if array is None or array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"CrossEntropyAgent weighs an observation made of numbers (an array), but this "
-            f"environment gives {type(observation).__name__} observations. Flatten them first, "
-            f"e.g. with gymnasium.wrappers.FlattenObservation."
-        )
 
 
 class CrossEntropyAgent:
@@ -224,7 +119,7 @@ class CrossEntropyAgent:
         initial_spread: float = 1.0,
         extra_noise: float = 0.05,
     ) -> None:
-        _check_settings(population, elite_fraction, initial_spread, extra_noise)
+        check_cross_entropy_settings(population, elite_fraction, initial_spread, extra_noise)
         self.population, self.elite_fraction = population, elite_fraction
         self.initial_spread, self.extra_noise = initial_spread, extra_noise
         self.rng = np.random.default_rng()
@@ -254,16 +149,16 @@ class CrossEntropyAgent:
                     "The agent has not played yet, so it has learned nothing to play with "
                     "explore off (as evaluate plays): train it with run_job first."
                 )
-            _check_can_learn(observation, action_space)
+            check_can_learn(observation, action_space)
             shape = (int(action_space.n), np.asarray(observation).size + 1)
             self.mean, self.spread = np.zeros(shape), np.full(shape, self.initial_spread)
         if not self.explore:  # the policy learned so far: the centre of the cloud
-            return _play(self.mean, observation, action_space, _AGENT_ADVICE)
+            return play_linear(self.mean, observation, action_space, AGENT_ADVICE)
         while self._playing >= len(self.candidates):  # a new candidate from the cloud
             self.candidates.append(
                 self.mean + self.spread * self.rng.standard_normal(self.mean.shape)
             )
-        return _play(self.candidates[self._playing], observation, action_space, _AGENT_ADVICE)
+        return play_linear(self.candidates[self._playing], observation, action_space, AGENT_ADVICE)
 
     def train(self, transition: dict[str, Any]) -> None:
         """After the last step of an episode, the next candidate takes over."""

@@ -19,14 +19,20 @@ returns them, so a notebook can add a title or draw two pictures side by side.
 
 from __future__ import annotations
 
-import numbers
-import reprlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from helpers.checks import describe_value, is_real_number, is_whole_number
+from helpers.support.plotting import (
+    axes,
+    check_window,
+    curve_points,
+    describe_value,
+    finite,
+    grid_of,
+    map_rows,
+)
 
 __all__ = ["plot_grid_values", "plot_grid_policy", "plot_learning_curve", "moving_average"]
 
@@ -34,69 +40,6 @@ __all__ = ["plot_grid_values", "plot_grid_policy", "plot_learning_curve", "movin
 # (rows grow downwards).
 ARROWS = {0: (-1, 0), 1: (0, 1), 2: (1, 0), 3: (0, -1)}
 ENDS = ("H", "G")  # squares where the episode ends: nothing to decide there
-
-
-def _letters(row: Any) -> str | None:
-    """One row of the map as a string, or None if it is not made of letters."""
-    if isinstance(row, bytes):
-        return row.decode()
-    if isinstance(row, str):
-        return row
-    if not isinstance(row, Iterable):
-        return None
-    letters = []
-    for letter in row:
-        if isinstance(letter, bytes):
-            letter = letter.decode()
-        if not isinstance(letter, str):
-            return None
-        letters.append(letter)
-    return "".join(letters)
-
-
-def _rows(desc: Any, who: str, first: str) -> list[str]:
-    """The map as a list of strings, from strings or FrozenLake's array of bytes."""
-    rows = None
-    if isinstance(desc, Iterable) and not isinstance(desc, str | bytes):
-        rows = [_letters(row) for row in desc]
-    if not rows or None in rows or any(len(row) != len(rows[0]) for row in rows):  # type: ignore[arg-type]
-        raise ValueError(
-            f"The map must be rows of letters of equal length, such as ['SFFF', 'FHFH', ...] "
-            f"or env.unwrapped.desc; got {reprlib.repr(desc)}. {who}({first}, desc) takes "
-            f"the {first} first, then the map."
-        )
-    return rows  # type: ignore[return-value]
-
-
-def _grid(numbers_: Any, rows: list[str], what: str) -> np.ndarray:
-    size = len(rows) * len(rows[0])
-    try:
-        values = np.asarray(numbers_, dtype=float).ravel()
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{what} needs one number per square of the map, such as "
-            f"agent.table({size}).max(axis=1); got {describe_value(numbers_)}."
-        ) from None
-    if values.size != size:
-        raise ValueError(
-            f"{what} needs one number per square: the map has {len(rows)} x {len(rows[0])} = "
-            f"{size} squares, and {values.size} numbers were given. For a Q-table, pass "
-            f"agent.table({size}).max(axis=1) (values) or .argmax(axis=1) (actions)."
-        )
-    return values.reshape(len(rows), len(rows[0]))
-
-
-def _axes(ax: Any, figsize: tuple[float, float] = (4, 4)) -> Any:
-    if ax is not None and not (hasattr(ax, "plot") and hasattr(ax, "figure")):
-        raise TypeError(
-            f"ax must be matplotlib axes, such as one of those that plt.subplots(1, 2) "
-            f"returns, or None for a new figure; got {describe_value(ax)}."
-        )
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def _draw_map(ax: Any, rows: list[str]) -> None:
@@ -114,8 +57,8 @@ def plot_grid_values(values: Sequence[float] | np.ndarray, desc: Any, ax: Any = 
     if one is negative, to the highest). Holes and the goal show only their letter:
     the episode ends there, so they have no value of their own.
     """
-    rows = _rows(desc, "plot_grid_values", "values")
-    grid = _grid(values, rows, "plot_grid_values")
+    rows = map_rows(desc, "plot_grid_values", "values")
+    grid = grid_of(values, rows, "plot_grid_values")
     not_finite = np.argwhere(~np.isfinite(grid))
     if not_finite.size:
         y, x = not_finite[0]
@@ -123,7 +66,7 @@ def plot_grid_values(values: Sequence[float] | np.ndarray, desc: Any, ax: Any = 
             f"plot_grid_values needs a finite number on every square: row {y}, column {x} "
             f"is {grid[y, x]}."
         )
-    ax = _axes(ax)
+    ax = axes(ax)
     low = min(grid.min(), 0.0)  # a map of negative values still spans the colours
     high = max(grid.max(), low + 1e-9)
     image = ax.imshow(grid, cmap="viridis", vmin=low, vmax=high)
@@ -144,8 +87,8 @@ def plot_grid_policy(actions: Sequence[int] | np.ndarray, desc: Any, ax: Any = N
     is refused. Holes (dark) and the goal (green) get no arrow: the episode is
     over there, so whatever the actions hold on them is not drawn.
     """
-    rows = _rows(desc, "plot_grid_policy", "actions")
-    grid = _grid(actions, rows, "plot_grid_policy")
+    rows = map_rows(desc, "plot_grid_policy", "actions")
+    grid = grid_of(actions, rows, "plot_grid_policy")
     for y, row in enumerate(rows):
         for x, letter in enumerate(row):
             if letter not in ENDS and grid[y, x] not in ARROWS:
@@ -156,7 +99,7 @@ def plot_grid_policy(actions: Sequence[int] | np.ndarray, desc: Any, ax: Any = N
                     f"6) needs a picture of its own."
                 )
     grid = np.nan_to_num(grid).astype(int)  # holes and the goal may hold anything
-    ax = _axes(ax)
+    ax = axes(ax)
     colours = {"H": "#334", "G": "#6c6", "S": "#cde"}
     for y, row in enumerate(rows):
         for x, letter in enumerate(row):
@@ -184,78 +127,20 @@ def _square(x: int, y: int, colour: str) -> Any:
     return Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=colour, edgecolor="white")
 
 
-_CURVE_TO_PASS = (
-    "Pass what run_job returned (the result), its result.episodes, or a list of returns."
-)
-
-
-def _check_window(window: Any) -> None:
-    if not is_whole_number(window, minimum=1):
-        raise ValueError(
-            f"window must be a positive whole number of episodes, such as 100; got {window!r}."
-        )
-
-
-def _finite(value: Any, name: str) -> float:
-    """`value` as a float, or an error naming `name` if it is not a finite number."""
-    if not is_real_number(value):
-        raise TypeError(f"{name} is {reprlib.repr(value)}, not a number. {_CURVE_TO_PASS}")
-    number = float(value)
-    if not np.isfinite(number):
-        raise ValueError(f"{name} is {number!r}, not a finite number: the curve would break.")
-    return number
-
-
 def moving_average(values: Sequence[float], window: int) -> np.ndarray:
     """The mean of each `window` consecutive values (fewer at the start).
 
     >>> moving_average([0, 2, 4, 6], window=2).tolist()
     [0.0, 1.0, 3.0, 5.0]
     """
-    _check_window(window)
+    check_window(window)
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise TypeError(f"moving_average needs a list of numbers; got {describe_value(values)}.")
-    values = np.array([_finite(v, f"value {n}") for n, v in enumerate(values)], dtype=float)
+    values = np.array([finite(v, f"value {n}") for n, v in enumerate(values)], dtype=float)
     sums = np.cumsum(np.insert(values, 0, 0.0))
     ends = np.arange(1, len(values) + 1)
     starts = np.maximum(0, ends - window)
     return (sums[ends] - sums[starts]) / (ends - starts)
-
-
-def _whole(value: Any, name: str) -> int:
-    """`value` as an int, or an error naming `name` if it is not a whole number >= 0."""
-    if not is_whole_number(value):
-        raise TypeError(f"{name} is {reprlib.repr(value)}, not a whole number. {_CURVE_TO_PASS}")
-    return int(value)
-
-
-def _curve_points(result: Any) -> tuple[list[int] | None, list[float]]:
-    """The steps (None if only returns were given) and returns of the finished episodes."""
-    episodes = getattr(result, "episodes", None)
-    if episodes is not None and not isinstance(result, Mapping):
-        result = episodes  # a job's result
-    if isinstance(result, str | bytes | numbers.Number | Mapping) or not isinstance(
-        result, Iterable
-    ):
-        raise TypeError(
-            f"plot_learning_curve needs the episodes of a job, or their returns; got "
-            f"{describe_value(result)}. {_CURVE_TO_PASS}"
-        )
-    items = list(result)
-    if not items or not all(isinstance(item, Mapping) for item in items):
-        return None, [_finite(value, f"return {n}") for n, value in enumerate(items)]
-    steps, returns = [], []
-    for n, episode in enumerate(items):
-        missing = [key for key in ("steps", "return") if key not in episode]
-        if missing:
-            raise TypeError(
-                f"episode {n} has no {' or '.join(map(repr, missing))} key: it is not one of "
-                f"a job's episodes. {_CURVE_TO_PASS}"
-            )
-        if episode.get("outcome") != "unfinished":
-            steps.append(_whole(episode["steps"], f"episode {n}'s steps"))
-            returns.append(_finite(episode["return"], f"episode {n}'s return"))
-    return steps, returns
 
 
 def plot_learning_curve(
@@ -269,14 +154,14 @@ def plot_learning_curve(
     returns (``result.returns``), the x axis can only count finished episodes, and
     such a curve is not drawn on axes that count steps (nor the other way round).
     """
-    _check_window(window)
-    steps, returns = _curve_points(result)
+    check_window(window)
+    steps, returns = curve_points(result)
     if not returns:
         raise ValueError(
             "The job finished no episode, so there is no return to plot: run it for more steps."
         )
     x_label = "environment steps" if steps is not None else "finished episodes"
-    ax = _axes(ax, figsize=(7, 3.5))
+    ax = axes(ax, figsize=(7, 3.5))
     other = {"environment steps", "finished episodes"} - {x_label}
     if ax.get_xlabel() in other:
         raise ValueError(

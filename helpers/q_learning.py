@@ -34,19 +34,21 @@ True
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
 from helpers.agents import Transition
+from helpers.support.agent_checks import (
+    UnsupportedSpaceError,
+    check_q_settings,
+    check_same_actions,
+    number_of_actions,
+    state_number,
+)
 
 __all__ = ["QLearningAgent", "UnsupportedSpaceError"]
-
-
-class UnsupportedSpaceError(TypeError):
-    """Raised when an agent is given a space it cannot work with."""
 
 
 class QLearningAgent:
@@ -82,15 +84,7 @@ class QLearningAgent:
     def __init__(
         self, learning_rate: float = 0.1, discount: float = 0.99, epsilon: float = 0.1
     ) -> None:
-        for name, value in [
-            ("learning_rate", learning_rate),
-            ("discount", discount),
-            ("epsilon", epsilon),
-        ]:
-            if not isinstance(value, numbers.Real) or not 0 <= value <= 1:
-                raise ValueError(
-                    f"{name} must be a number from 0 to 1, such as 0.1; got {value!r}."
-                )
+        check_q_settings(learning_rate, discount, epsilon)
         self.learning_rate = float(learning_rate)
         self.discount = float(discount)
         self.epsilon = float(epsilon)
@@ -106,8 +100,8 @@ class QLearningAgent:
     def decision_function(self, observation: Any, action_space: gym.Space) -> int:
         """Epsilon-greedy: a random action with chance epsilon (when exploring), else the best."""
         if self.n_actions is None:
-            self.n_actions = _number_of_actions(action_space)
-        _check_same_actions(action_space, self.n_actions)  # a table is made for one environment
+            self.n_actions = number_of_actions(action_space)
+        check_same_actions(action_space, self.n_actions)  # a table is made for one environment
         if self.explore and self.rng.random() < self.epsilon:
             return int(self.rng.integers(self.n_actions))
         return self.greedy_action(observation)
@@ -120,7 +114,7 @@ class QLearningAgent:
 
     def q_values(self, observation: Any) -> np.ndarray:
         """The row of Q-values of `observation` (zeros if it was never trained on)."""
-        state = _state(observation)
+        state = state_number(observation)
         if state not in self.q:
             if self.n_actions is None:
                 raise RuntimeError(
@@ -132,8 +126,12 @@ class QLearningAgent:
 
     def train(self, transition: Transition) -> None:
         """Move Q[s][a] towards the target: the Q-learning update, after every step."""
-        s, a, r = _state(transition["observation"]), int(transition["action"]), transition["reward"]
-        next_s = _state(transition["next_observation"])
+        s, a, r = (
+            state_number(transition["observation"]),
+            int(transition["action"]),
+            transition["reward"],
+        )
+        next_s = state_number(transition["next_observation"])
         self._add_rows(s, next_s)  # a row of zeros for a state met for the first time
 
         if transition["terminated"]:
@@ -176,41 +174,3 @@ class QLearningAgent:
             f"QLearningAgent(learning_rate={self.learning_rate:g}, discount={self.discount:g}, "
             f"epsilon={self.epsilon:g}, states seen={len(self.q)})"
         )
-
-
-def _number_of_actions(action_space: gym.Space) -> int:
-    if not isinstance(action_space, gym.spaces.Discrete) or action_space.start != 0:
-        raise UnsupportedSpaceError(
-            f"QLearningAgent needs a Discrete action space starting at 0, one column of its "
-            f"table per action; this environment's action space is {action_space}. "
-            f"For continuous actions, try CrossEntropyAgent on a discretised task, or a "
-            f"deep RL library such as Stable-Baselines3."
-        )
-    return int(action_space.n)
-
-
-def _check_same_actions(action_space: gym.Space, n_actions: int) -> None:
-    """A clear error if `action_space` is not the one the agent's table was made for."""
-    if getattr(action_space, "n", None) != n_actions or getattr(action_space, "start", 0) != 0:
-        raise ValueError(
-            f"This QLearningAgent's table was made for an environment with {n_actions} "
-            f"actions (Discrete({n_actions})), but this environment's action space is "
-            f"{action_space}: it is another environment. A Q-table belongs to one environment: "
-            f"make a new agent, QLearningAgent(), for this one (e.g. re-run the cell that "
-            f"creates it)."
-        )
-
-
-def _state(observation: Any) -> int:
-    if isinstance(observation, (bool, np.bool_)) or not isinstance(
-        observation, (numbers.Integral, np.integer)
-    ):
-        shape = getattr(observation, "shape", None)
-        seen = f"an array of shape {shape}" if shape is not None else repr(observation)
-        raise UnsupportedSpaceError(
-            f"QLearningAgent needs Discrete observations, one whole number per state (as in "
-            f"FrozenLake-v1 or Taxi-v4), to use as a row of its table; it got {seen}. "
-            f"For observations made of numbers, such as CartPole's, use CrossEntropyAgent "
-            f"(notebook 06); for screens, see notebook 09."
-        )
-    return int(observation)

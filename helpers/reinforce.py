@@ -47,7 +47,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from helpers.checks import is_real_number, is_whole_number
+from helpers.support.checks import is_real_number, is_whole_number
 from helpers.network import Adam, Network
 from helpers.q_learning import UnsupportedSpaceError
 

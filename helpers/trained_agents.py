@@ -4,9 +4,8 @@
   comparable sizes first; it decides and never learns.
 - `load_trained_agent`: the agent that ``scripts/train_space_invaders.py`` trained, with
   ``agent.env_kwargs`` saying which observation it needs.
-- `trained_agent_record`: what was saved next to those parameters (the command, the seed,
-  the versions, the scores), and the record of the same command with another seed.
-- `NoTrainedAgentError`: raised for an environment with no shipped agent.
+- `trained_agent_record` (from `helpers.support.shipped`): what was saved next to those
+  parameters (the command, the seed, the versions, the scores).
 
 Its environment is the standard game; only the observation differs, so make it with
 ``make_env(env_id, **agent.env_kwargs)``:
@@ -24,21 +23,15 @@ True
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
-__all__ = ["RamPolicy", "load_trained_agent", "trained_agent_record", "NoTrainedAgentError"]
+from helpers.support.shipped import shipped_stem, trained_agent_record
 
-# Environment id -> the stem of its files in helpers/trained/ (.npz parameters, .json record).
-SHIPPED = {"ALE/SpaceInvaders-v5": "space_invaders", "LunarLander-v3": "LunarLander-v3"}
-
-
-class NoTrainedAgentError(ValueError):
-    """Raised by `load_trained_agent` for an environment with no shipped agent."""
+__all__ = ["RamPolicy", "load_trained_agent", "trained_agent_record"]
 
 
 class RamPolicy:
@@ -103,47 +96,6 @@ class RamPolicy:
         return f"RamPolicy({actions} actions x {columns} weights, env_kwargs={self.env_kwargs})"
 
 
-def _stem(env_id: str) -> str:
-    if not isinstance(env_id, str):
-        raise TypeError(
-            f"env_id must be an environment id such as {next(iter(SHIPPED))!r}, "
-            f"got {type(env_id).__name__} {env_id!r}."
-        )
-    if env_id not in SHIPPED:
-        raise NoTrainedAgentError(
-            f"No trained agent ships for {env_id!r}; there is one for: {', '.join(SHIPPED)}. "
-            "Train your own with helpers.robot_training.train_robot."
-        )
-    return SHIPPED[env_id]
-
-
-def trained_agent_record(env_id: str, training_seed: int | None = None) -> dict[str, Any]:
-    """What the training script saved with the agent: command, seed, versions, scores.
-
-    With `training_seed`, the record of the same command run with another seed
-    (kept to show how much the result depends on the seed; its parameters are
-    not shipped).
-
-    >>> trained_agent_record("ALE/SpaceInvaders-v5")["command"]
-    'python scripts/train_space_invaders.py --seed 0'
-    >>> trained_agent_record("ALE/SpaceInvaders-v5", training_seed=1)["settings"]["seed"]
-    1
-    """
-    folder = resources.files("helpers") / "trained"
-    stem = _stem(env_id)
-    if training_seed is None:
-        return json.loads((folder / f"{stem}.json").read_text())
-    path = folder / f"{stem}_seed{training_seed}.json"
-    if not path.is_file():
-        kept = sorted(p.name for p in folder.iterdir() if p.name.startswith(f"{stem}_seed"))
-        raise NoTrainedAgentError(
-            f"No record of training seed {training_seed} for {env_id!r}; kept: {kept}. "
-            f"Make one with: python scripts/train_space_invaders.py --seed {training_seed} "
-            "--out <folder>."
-        )
-    return json.loads(path.read_text())
-
-
 def load_trained_agent(env_id: str) -> RamPolicy:
     """The agent trained for `env_id` by the series' own script, ready to play.
 
@@ -156,9 +108,9 @@ def load_trained_agent(env_id: str) -> RamPolicy:
     >>> load_trained_agent("CartPole-v1")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    helpers.trained_agents.NoTrainedAgentError: No trained agent ships for 'CartPole-v1'; ...
+    helpers.support.shipped.NoTrainedAgentError: No trained agent ships for 'CartPole-v1'; ...
     """
-    path = resources.files("helpers") / "trained" / f"{_stem(env_id)}.npz"
+    path = resources.files("helpers") / "trained" / f"{shipped_stem(env_id)}.npz"
     if trained_agent_record(env_id).get("agent") == "helpers.dqn.DQNAgent":
         from helpers.dqn import DQNAgent  # scripts/train_lander.py saved it with save()
 

@@ -134,7 +134,7 @@ def install_instructions(built: list[tuple[Platform, list[str]]]) -> str:
             f"  {'py -3.12' if windows else 'python3'} -m venv .venv",
             f"  {bin_folder}python -m pip install --no-index --find-links {folder} "
             f"-r requirements.txt -e .",
-            f"  {bin_folder}python -m helpers.preflight",
+            f"  {bin_folder}python -m helpers.support.preflight",
             f"  {bin_folder}jupyter lab {'notebooks' + sep}00_start_here.ipynb",
             "",
         ]

@@ -2,7 +2,7 @@
 
     python scripts/preflight.py
 
-``python -m helpers.preflight`` runs the same check, but Python imports the whole
+``python -m helpers.support.preflight`` runs the same check, but Python imports the whole
 ``helpers`` package first, and that import stops with a bare ``ModuleNotFoundError``
 on a machine where, say, gymnasium is missing. This script loads only the check's
 own file (which imports nothing but the standard library), so it reports what is
@@ -15,7 +15,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-PREFLIGHT = Path(__file__).resolve().parent.parent / "helpers" / "preflight.py"
+PREFLIGHT = Path(__file__).resolve().parent.parent / "helpers" / "support" / "preflight.py"
 
 
 def load_preflight():

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from helpers import RandomAgent, make_env, run_job
-from helpers.atari_frames import FlickerFreeScreen, atari_step_rate
+from helpers.support.atari_frames import FlickerFreeScreen, atari_step_rate
 
 SEED = 3
 STEPS = 150

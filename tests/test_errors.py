@@ -13,15 +13,15 @@ from conftest import CorridorEnv, RecordingAgent
 
 from helpers import (
     CrossEntropyAgent,
-    InvalidActionError,
     RandomAgent,
-    UnknownEnvironmentError,
     describe_returns,
     evaluate,
     make_env,
     run_job,
     show_video,
 )
+from helpers.support.checks import InvalidActionError
+from helpers.support.environments import UnknownEnvironmentError
 
 
 def test_an_unknown_id_names_the_closest_known_ids():
@@ -403,7 +403,7 @@ def test_terminated_as_a_numpy_bool_or_0_or_1_just_works(flag):
 
 
 def test_evaluate_stops_an_endless_episode_with_a_warning(monkeypatch):
-    monkeypatch.setattr("helpers.evaluation._LONGEST_EPISODE", 50)
+    monkeypatch.setattr("helpers.evaluation.LONGEST_EPISODE", 50)
     with pytest.warns(UserWarning, match=r"had not ended after 50 steps.*max_steps"):
         returns = evaluate(CorridorEnv(length=10**9), RecordingAgent(), 2, seed=0)
     assert returns == [50.0, 50.0]  # action 1 earns 1 a step

@@ -9,13 +9,13 @@ from conftest import CorridorEnv, RecordingAgent
 
 from helpers import (
     CrossEntropyAgent,
-    InvalidActionError,
     LinearPolicy,
     RandomAgent,
     describe_returns,
     evaluate,
     run_job,
 )
+from helpers.support.checks import InvalidActionError
 
 
 def test_evaluate_returns_one_return_per_episode():

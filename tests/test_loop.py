@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from conftest import CorridorEnv, RecordingAgent
 
-from helpers import RandomAgent, RandomAgentContainer, run_job
-from helpers.loop import TrainingHooks
+from helpers import RandomAgent, run_job
+from helpers.support.checks import LearnerChecks
 
 
 def test_the_observation_from_reset_is_the_first_one_the_agent_sees(corridor, agent):
@@ -164,10 +164,6 @@ def test_the_seed_reaches_the_model(corridor, agent):
     assert agent.seeds == [3]
 
 
-def test_random_agent_keeps_its_old_name():
-    assert RandomAgentContainer is RandomAgent
-
-
 def test_random_agent_samples_the_space_it_is_given():
     space = gym.spaces.Discrete(6, seed=0)
     actions = {int(RandomAgent().decision_function(None, space)) for _ in range(200)}
@@ -305,12 +301,12 @@ def test_a_close_that_fails_after_a_failed_run_leaves_the_run_s_error_first(tmp_
 
 
 def test_an_episode_whose_video_cannot_be_finished_stays_in_the_result(tmp_path, monkeypatch):
-    from helpers.recorder import VideoEncodingError
+    from helpers.support.recording import VideoEncodingError
 
     def broken_close(self):
         raise VideoEncodingError("ffmpeg was killed")
 
-    monkeypatch.setattr("helpers.video.EpisodeRecorder.close", broken_close)
+    monkeypatch.setattr("helpers.support.recording.EpisodeRecorder.close", broken_close)
     with pytest.raises(VideoEncodingError) as caught:
         run_job(CorridorEnv(length=3), RandomAgent(), 5, video_dir=tmp_path, record_video=True)
     partial = caught.value.partial_result
@@ -336,13 +332,13 @@ def test_an_env_that_repeats_a_number_is_not_taken_for_one_that_reuses_its_array
             return 5, reward, terminated, truncated, info  # the same int object every step
 
     hooks = []
-    unshared = TrainingHooks.unshared
+    unshared = LearnerChecks.unshared
 
     def spy(self, observation):
         hooks.append(self)
         return unshared(self, observation)
 
-    monkeypatch.setattr(TrainingHooks, "unshared", spy)
+    monkeypatch.setattr(LearnerChecks, "unshared", spy)
     run_job(Still(length=10), agent, 6, record_video=False)
     assert hooks and not hooks[0].reuses
     assert [t["next_observation"] for t in agent.transitions] == [5] * 6

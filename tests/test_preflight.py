@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import has_box2d, preflight
-from helpers.preflight import Check
+from helpers import has_box2d
+from helpers.support import preflight
+from helpers.support.preflight import Check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,8 +42,11 @@ def test_every_pinned_package_is_checked(this_machine):
         for line in (ROOT / "requirements.txt").read_text().splitlines()
         if (parsed := preflight.parse_requirement(line)) and preflight.marker_applies(parsed[2])
     }
-    # Box2D's package has a check of its own (optional), under the name "Box2D"
-    assert pinned - preflight.BOX2D_PACKAGES <= set(by_name(this_machine))
+    # Box2D's package has a check of its own (optional), under the name "Box2D"; the
+    # developer tools are not the learner's concern
+    learners = pinned - preflight.BOX2D_PACKAGES - preflight.DEVELOPER_TOOLS
+    assert learners <= set(by_name(this_machine))
+    assert not preflight.DEVELOPER_TOOLS & set(by_name(this_machine))
     assert "Box2D" in by_name(this_machine)
 
 
@@ -201,7 +205,7 @@ def run_command(command: list[str], pythonpath: str) -> subprocess.CompletedProc
 
 
 def test_the_command_exits_0_on_this_machine():
-    run = run_command([sys.executable, "-m", "helpers.preflight"], str(ROOT))
+    run = run_command([sys.executable, "-m", "helpers.support.preflight"], str(ROOT))
     assert run.returncode == 0, run.stdout + run.stderr
     assert "Ready" in run.stdout
 

@@ -109,6 +109,6 @@ def test_pyproject_requires_the_same_pythons_as_the_check():
 def test_the_pre_flight_check_accepts_the_same_pythons_as_the_set_up_check():
     import runpy
 
-    from helpers.preflight import SUPPORTED_PYTHONS
+    from helpers.support.preflight import SUPPORTED_PYTHONS
 
     assert list(SUPPORTED_PYTHONS) == runpy.run_path(str(CHECK))["SUPPORTED"]

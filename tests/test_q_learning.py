@@ -6,7 +6,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from helpers import QLearningAgent, RandomAgent, UnsupportedSpaceError, evaluate, run_job
+from helpers import QLearningAgent, RandomAgent, evaluate, run_job
+from helpers.q_learning import UnsupportedSpaceError
 
 
 def step(observation, action, reward, next_observation, terminated=False, truncated=False):

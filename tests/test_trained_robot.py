@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 
 from helpers import (
-    NoTrainedAgentError,
     RamPolicy,
     evaluate,
     load_trained_agent,
@@ -23,7 +22,8 @@ from helpers import (
     train_robot,
     trained_agent_record,
 )
-from helpers.robot_training import CHECK_SEEDS, RECHECK_SEEDS, play_episodes, training_seeds
+from helpers.support.robot_workers import CHECK_SEEDS, RECHECK_SEEDS, play_episodes, training_seeds
+from helpers.support.shipped import NoTrainedAgentError
 
 ENV_ID = "ALE/SpaceInvaders-v5"
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "train_space_invaders.py"

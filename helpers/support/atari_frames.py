@@ -14,7 +14,7 @@ frame before the last one and keeps, pixel by pixel, the brighter of the two: th
 maximum, as Gymnasium's ``AtariPreprocessing`` does for observations. It only
 reads the screen: observations, rewards and the game itself stay exactly the same.
 
->>> from helpers.environments import make_env
+>>> from helpers.support.environments import make_env
 >>> env = make_env("ALE/SpaceInvaders-v5", render_mode="rgb_array")
 >>> is_atari(env), atari_step_rate(env)
 (True, Fraction(15, 1))
@@ -87,7 +87,7 @@ def atari_step_rate(env: gym.Env) -> Fraction:
     ``(low, high)`` (``low`` to ``high - 1`` frames) counts at its mean; wrappers
     that repeat each step (``AtariPreprocessing``, ``MaxAndSkipObservation``) count too.
 
-    >>> from helpers.environments import make_env
+    >>> from helpers.support.environments import make_env
     >>> atari_step_rate(make_env("ALE/SpaceInvaders-v5", frameskip=(2, 5)))
     Fraction(20, 1)
     """

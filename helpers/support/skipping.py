@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from helpers.environments import has_box2d
+from helpers.support.environments import has_box2d
 
 __all__ = ["require_box2d", "skip_remaining_cells", "stop_skipping"]
 

@@ -6,7 +6,7 @@
 - `run_checks`: every check, in the order a learner should fix them.
 - `ready`: whether a list of checks lets the series run (no check failed).
 - `report`: the checks as text, one line each, with the fix under each problem.
-- `main`: the command line, ``python -m helpers.preflight``; exits 1 when not ready.
+- `main`: the command line, ``python -m helpers.support.preflight``; exits 1 when not ready.
 
 Each check answers with a status: ``ok``; ``warning`` (works, but fix it to
 avoid surprises); ``optional`` (a part of the series is skipped on this machine);
@@ -59,7 +59,7 @@ _SUPPORTED_NAMES = ", ".join(f"{major}.{minor}" for major, minor in SUPPORTED_PY
     " or {}.{}".format(*SUPPORTED_PYTHONS[-1])
 )
 
-REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
+REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
 """The pinned list the series is installed from."""
 
 INSTALL_COMMAND = "python -m pip install -r requirements.txt -e .   (in the project's folder)"
@@ -72,6 +72,9 @@ IMPORT_NAMES = {
     "pygame-ce": "pygame",
     "argon2-cffi-bindings": "_argon2_cffi_bindings",
 }
+
+# What only the project's own tests and tools use: a learner need not hear of them.
+DEVELOPER_TOOLS = {"pytest", "nbval", "nbclient", "nbformat", "packaging"}
 
 # The packages that bring Box2D, which is optional: `check_box2d` reports on it.
 BOX2D_PACKAGES = {"box2d", "ufal-pybox2d"}
@@ -128,35 +131,34 @@ def check_python(version_info: Sequence[int] | None = None) -> list[Check]:
 
 
 def parse_requirement(line: str) -> tuple[str, str | None, str] | None:
-    """``(name, pinned version or None, marker)`` of one requirements.txt line.
-
-    Comments, blank lines and options (``-r``, ``-e``) give None.
+    """``(name, pinned version or None, marker)`` of one requirements.txt line, read by
+    `packaging.requirements`. Comments, blank lines and options (``-r``, ``-e``) give None.
 
     >>> parse_requirement("gymnasium[box2d]==1.4.0  # the environments")
     ('gymnasium', '1.4.0', '')
     >>> parse_requirement('pywinpty==3.1.2; sys_platform == "win32"')
     ('pywinpty', '3.1.2', 'sys_platform == "win32"')
     """
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
     text = line.split(" #", 1)[0].strip()
     if not text or text.startswith(("#", "-")):
         return None
-    requirement, _, marker = text.partition(";")
-    match = re.match(r"\s*([A-Za-z0-9._-]+)\s*(\[[^\]]*\])?\s*(?:==\s*([^\s,]+))?", requirement)
-    if match is None:
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
         return None
-    name = match.group(1).lower().replace("_", "-")
-    return name, match.group(3), marker.strip()
+    pins = [spec.version for spec in requirement.specifier if spec.operator == "=="]
+    marker = str(requirement.marker) if requirement.marker else ""
+    return canonicalize_name(requirement.name), pins[0] if pins else None, marker
 
 
 def marker_applies(marker: str) -> bool:
     """Whether an environment marker (``sys_platform == "win32"``) holds here."""
-    if not marker:
-        return True
-    try:
-        from packaging.markers import Marker
-    except ImportError:  # packaging comes with pip's tools; without it, check everything
-        return True
-    return Marker(marker).evaluate()
+    from packaging.markers import Marker
+
+    return not marker or Marker(marker).evaluate()
 
 
 def pinned_version(name: str, requirements: str | Path | None = None) -> str | None:
@@ -227,7 +229,8 @@ def check_packages(requirements: str | Path | None = None) -> list[Check]:
     needs is a failure; another version than the pinned one is a warning.
     Only the lines whose environment marker holds on this machine are checked.
     JupyterLab is left to `check_jupyterlab` (Colab brings its own Jupyter), and
-    Box2D, which is optional, to `check_box2d`.
+    Box2D, which is optional, to `check_box2d`; the developer tools (pytest, nbval...)
+    are left out: a learner never needs them.
     """
     path = Path(requirements) if requirements is not None else REQUIREMENTS
     if not path.is_file():
@@ -245,7 +248,9 @@ def check_packages(requirements: str | Path | None = None) -> list[Check]:
         if parsed is None:
             continue
         name, pinned, marker = parsed
-        if name == "jupyterlab" or name in BOX2D_PACKAGES or not marker_applies(marker):
+        if name == "jupyterlab" or name in BOX2D_PACKAGES | DEVELOPER_TOOLS:
+            continue
+        if not marker_applies(marker):
             continue
         checks.append(_check_package(name, pinned))
     return checks
@@ -361,7 +366,7 @@ def check_jupyterlab() -> list[Check]:
 
 
 def check_box2d() -> list[Check]:
-    """Is Box2D (LunarLander's physics) installed? Optional: notebook 07 skips without it."""
+    """Is Box2D (LunarLander's physics) installed? Optional: notebook 11 skips without it."""
     if importlib.util.find_spec("Box2D") is not None:
         return [Check("Box2D", "ok", "installed: LunarLander runs")]
     return [
@@ -443,7 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Print the pre-flight report; return 0 when ready, 1 when not (the exit status)."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments:
-        print("usage: python -m helpers.preflight   (no arguments)", file=sys.stderr)
+        print("usage: python -m helpers.support.preflight   (no arguments)", file=sys.stderr)
         return 2
     checks = run_checks()
     print(report(checks))

@@ -124,6 +124,7 @@ def make_env(env_id: str, **kwargs: Any) -> gym.Env:
             f"gymnasium.Env, not {type(env_id).__name__}."
         )
     register_atari()
+    quiet_headless_rendering()
     try:
         return gym.make(env_id, **kwargs)
     except (gym.error.NameNotFound, gym.error.NamespaceNotFound, gym.error.VersionNotFound) as err:

@@ -1,0 +1,147 @@
+"""What `run_job` does around its loop: `prepare` before it, `finishing` after it.
+
+- `prepare`: check run_job's arguments, make the environment, seed it, wrap it in
+  `LearnerChecks` (clear errors), a `Camera` (the videos) and a progress bar; wrap the
+  model in `CheckedAgent`.
+- `finishing`: a ``with`` block that closes the environment however the job ends (its
+  videos complete, a half-filmed one removed) and, on an error or an interrupt,
+  attaches what was collected to the exception as ``partial_result``.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import gymnasium as gym
+from gymnasium.utils.save_video import capped_cubic_video_schedule
+from tqdm import tqdm
+
+from helpers.support.checks import (
+    CheckedAgent,
+    LearnerChecks,
+    check_run_job_arguments,
+    environment_name,
+)
+from helpers.support.environments import make_env
+from helpers.support.recording import Camera
+
+
+def _in_notebook() -> bool:
+    from IPython import get_ipython
+
+    return hasattr(get_ipython(), "kernel")
+
+
+class ProgressBar(gym.Wrapper):
+    """A text progress bar that moves with the steps, redrawn at every 5% of them, never
+    by the clock, so that it shows the same text on every run. In a notebook it prints
+    one line, when the job ends: a saved notebook keeps that line, not twenty."""
+
+    def __init__(self, env: gym.Env, steps: int, label: str) -> None:
+        super().__init__(env)
+        self.in_notebook = _in_notebook()
+        self.bar = tqdm(
+            total=steps,
+            desc=label,
+            file=io.StringIO() if self.in_notebook else sys.stdout,
+            mininterval=0,
+            miniters=max(1, steps // 20),
+            ascii=False,
+            bar_format="{desc}: {percentage:3.0f}%|{bar:25}| {n_fmt}/{total_fmt} steps",
+        )
+
+    def step(self, action: Any) -> Any:
+        returned = self.env.step(action)
+        self.bar.update()
+        return returned
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self.in_notebook:
+                print(self.bar)
+            self.bar.close()
+
+
+def run_label(env_name: str, seed: int | None) -> str:
+    """The end of a run's video folder name: ``SpaceInvaders-v5_seed42``.
+
+    >>> run_label("ALE/SpaceInvaders-v5", 42)
+    'SpaceInvaders-v5_seed42'
+    """
+    name = env_name.rsplit("/", 1)[-1]
+    return name if seed is None else f"{name}_seed{seed}"
+
+
+def prepare(
+    env: Any, model: Any, result: Any, record_video: Any = capped_cubic_video_schedule
+) -> tuple[gym.Env, CheckedAgent]:
+    """The environment and the model of a job, checked, seeded and wrapped.
+
+    `result` is the job's `JobResult`, whose ``parameters`` hold run_job's arguments;
+    they are updated to what the job uses (the environment's name, the seed).
+    """
+    arguments = result.parameters
+    steps, seed, video_dir = arguments["steps"], arguments["seed"], arguments["video_dir"]
+    schedule, seed = check_run_job_arguments(
+        env, model, steps, arguments["episodes_per_train"], record_video, seed
+    )
+    if isinstance(env, gym.Env):
+        name = environment_name(env)
+    else:
+        name, env = env, make_env(env, render_mode="rgb_array" if schedule else None)
+    arguments.update(env=name, model=repr(model), seed=seed, video_dir=str(video_dir))
+    try:
+        env = LearnerChecks(env, name, check_actions=False)  # CheckedAgent checks them
+        if arguments["progress"]:
+            env = ProgressBar(env, steps, name)
+        env = Camera(env, schedule, video_dir, label=run_label(name, seed))
+        if seed is not None:
+            env.action_space.seed(seed)
+            if callable(getattr(model, "seed", None)):
+                model.seed(seed)
+    except BaseException:
+        env.close()
+        raise
+    return env, CheckedAgent(model, name)
+
+
+@contextmanager
+def finishing(env: gym.Env, result: Any) -> Iterator[None]:
+    """Close `env` when the block ends, however it ends.
+
+    On an exception or an interrupt: the environment is closed (every finished video
+    stays complete, the half-filmed one is removed) and what the job collected is on
+    the exception as ``partial_result``. If only the environment's ``close()`` fails,
+    the error says so, and the whole result is on it as ``partial_result``.
+    """
+    name = result.parameters.get("env")
+    try:
+        yield
+    except BaseException as err:
+        setattr(err, "partial_result", result)  # noqa: B010 - an attribute of our own
+        err.add_note(
+            f"run_job stopped after {len(result.history)} steps; what it collected is on this "
+            f"exception's .partial_result (in Jupyter: sys.last_value.partial_result)."
+        )
+        try:
+            env.close()
+        except Exception as close_err:
+            err.add_note(f"Closing {name} failed too: {type(close_err).__name__}: {close_err}")
+        raise
+    try:
+        env.close()
+    except Exception as err:
+        error = RuntimeError(
+            f"The job ran to its end, but the close() of {name} raised "
+            f"{type(err).__name__}: {err}. Nothing is lost: the result is on this "
+            f"exception's .partial_result (in Jupyter: sys.last_value.partial_result). "
+            f"Fix the environment's close() method."
+        )
+        setattr(error, "partial_result", result)  # noqa: B010 - an attribute of our own
+        raise error from err

@@ -1,0 +1,167 @@
+"""Notebook utilities: showing a video inline, printing a helper's source.
+
+- `show_video`: an inline ``<video>`` that carries the mp4 as a base64 data URI.
+- `show_source`: prints a function, class or method, or a marked region of one.
+- `VideoTooLargeError`, `MissingRegionError`.
+"""
+
+from __future__ import annotations
+
+import base64
+import inspect
+import os
+import textwrap
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from IPython.display import HTML
+
+from helpers.support.checks import is_real_number
+from helpers.support.recording import PARTIAL_SUFFIX
+
+
+class VideoTooLargeError(ValueError):
+    """Raised by `show_video` for a file too large to embed in a notebook."""
+
+
+class MissingRegionError(LookupError):
+    """Raised by `show_source` when the region asked for is not marked in the source."""
+
+
+def source_of(obj: Any, region: str | None = None) -> str:
+    """The source of `obj` (a function, class or method), whole or only `region`: the
+    lines between ``# region: <region>`` and the next ``# endregion``, dedented.
+
+    >>> from helpers import RandomAgent
+    >>> source_of(RandomAgent.decision_function).splitlines()[0]
+    'def decision_function(self, observation: Any, action_space: gym.Space) -> Any:'
+    """
+    source = textwrap.dedent(inspect.getsource(obj))
+    if region is None:
+        return source
+    lines = source.splitlines()
+    marks = [i for i, line in enumerate(lines) if line.strip() == f"# region: {region}"]
+    ends = [i for i, line in enumerate(lines) if line.strip() == "# endregion"]
+    after = [i for i in ends if marks and i > marks[0]]
+    if not marks or not after:
+        named = sorted(
+            line.strip().removeprefix("# region: ")
+            for line in lines
+            if line.strip().startswith("# region: ")
+        )
+        raise MissingRegionError(
+            f"{getattr(obj, '__qualname__', obj)} has no region {region!r} marked by "
+            f"'# region: {region}' ... '# endregion' (its regions: {named or 'none'}). "
+            f"Mark it in the source, or show the whole of it with show_source(obj)."
+        )
+    return textwrap.dedent("\n".join(lines[marks[0] + 1 : after[0]])) + "\n"
+
+
+def show_source(obj: Any, region: str | None = None) -> None:
+    """Print the source of `obj` (a function, class or method) whole, or only the
+    region of it marked ``# region: <region>`` ... ``# endregion``."""
+    print(source_of(obj, region), end="")
+
+
+def _check_video_file(path: Any) -> Path:
+    """The path of a finished mp4 to show, or a clear error.
+
+    An episode's dict (one of ``result.episodes``) stands for its ``"video"``,
+    and a path given as bytes is decoded as the operating system does.
+    """
+    if isinstance(path, Mapping):
+        if "video" not in path:
+            raise TypeError(
+                f"show_video got a dict without a 'video' key (its keys: "
+                f"{', '.join(map(repr, path))}). Pass the path of an mp4 file, such as "
+                f'result.videos[0] or an episode\'s episode["video"].'
+            )
+        path = path["video"]
+    if path is None:
+        raise FileNotFoundError(
+            "There is no video to show (the path is None): that episode was not recorded. "
+            "Pass record_video=True to run_job to record every episode."
+        )
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(
+            f"show_video needs the path of an mp4 file (such as result.videos[0]), "
+            f"got {type(path).__name__}."
+        )
+    path = Path(path)
+    if path.name.endswith(PARTIAL_SUFFIX):
+        raise ValueError(
+            f"{path.name} is a video still being written, or left unfinished by a recording "
+            f"that stopped: it may not play. Show the finished .mp4 (result.videos) instead."
+        )
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No video file at {str(path)!r}. Check the path, "
+            f"or run the cell that records it first."
+        )
+    with open(path, "rb") as file:
+        if file.read(8)[4:8] != b"ftyp":
+            raise ValueError(
+                f"{path.name} is not an mp4 video: show_video plays the mp4 files that "
+                f"run_job records (result.videos)."
+            )
+    return path
+
+
+def show_video(
+    path: str | bytes | os.PathLike[str] | Mapping[str, Any] | Iterable[Any] | None,
+    width: float = 480,
+    *,
+    max_megabytes: float = 20.0,
+) -> HTML:
+    """Show an mp4 inline in a notebook, embedded in the page as base64.
+
+    The data URI sits on the ``<video>`` element's own ``src``: JupyterLab keeps
+    that attribute even in a notebook that is opened fresh from disk (untrusted),
+    where it strips the ``src`` of a ``<source>`` child. So the video plays for
+    whoever opens the saved notebook, without running it again. Given a list of
+    paths (such as ``result.videos``), it shows them all, one after the other.
+    An episode's dict (such as ``result.episodes[0]``) shows that episode's video.
+    `width` is in pixels; a video larger than `max_megabytes` is refused.
+
+    >>> import numpy as np, tempfile, pathlib
+    >>> clip = pathlib.Path(tempfile.mkdtemp()) / "clip.mp4"
+    >>> from helpers.support.recording import EpisodeRecorder
+    >>> with EpisodeRecorder(clip, fps=10) as recorder:
+    ...     recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
+    >>> show_video(clip, width=320).data[:40]
+    '<video src="data:video/mp4;base64,AAAAIG'
+    """
+    if not is_real_number(width) or not 1 <= width < float("inf"):
+        raise TypeError(f"width must be a number of pixels, such as 480; got {width!r}.")
+    if not is_real_number(max_megabytes) or not max_megabytes > 0:
+        raise TypeError(
+            f"max_megabytes must be a positive number, such as 20 (the default); "
+            f"got {max_megabytes!r}."
+        )
+    if path is not None and not isinstance(path, str | bytes | os.PathLike | Mapping):
+        if not isinstance(path, Iterable):
+            _check_video_file(path)  # raises its clear error
+        paths = [_check_video_file(one) for one in path]
+        if not paths:
+            raise ValueError("The list of videos is empty: there is no video to show.")
+    else:
+        paths = [_check_video_file(path)]
+    megabytes = sum(one.stat().st_size for one in paths) / 1e6
+    if megabytes > max_megabytes:
+        what = paths[0].name if len(paths) == 1 else f"These {len(paths)} videos"
+        raise VideoTooLargeError(
+            f"{what} {'is' if len(paths) == 1 else 'are'} {megabytes:.1f} MB: embedded in the "
+            f"notebook it would make the page slow or freeze the browser. Open the file itself, "
+            f"record a shorter episode, or pass max_megabytes={int(megabytes) + 1} if you "
+            f"really want it inline."
+        )
+    return HTML(
+        "".join(
+            f'<video src="data:video/mp4;base64,{base64.b64encode(one.read_bytes()).decode()}" '
+            f'width="{int(width)}" controls loop muted playsinline></video>'
+            for one in paths
+        )
+    )

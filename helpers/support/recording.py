@@ -1,0 +1,521 @@
+"""Filming a job's episodes: the `Camera` wrapper and the `EpisodeRecorder` it uses.
+
+- `Camera`: a Gymnasium wrapper that films the episodes a schedule picks, one mp4 each,
+  in a new folder for each run (`new_run_folder`).
+- `EpisodeRecorder`: streams frames into an H.264 mp4 through imageio-ffmpeg's
+  `write_frames` (ffmpeg runs in its own process group: a Ctrl-C reaches Python only,
+  which then finishes or discards the file).
+- `video_frame`, `colour_scale`, `frame_rate`: frames and frame rates, checked.
+- `VideoEncodingError`, `PARTIAL_SUFFIX`.
+
+A video is written under a temporary name (``.partial``), checked to be a complete mp4,
+and only then renamed: a video found in the folder always plays; a failed or
+interrupted recording leaves no file.
+
+>>> import numpy as np, tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> with EpisodeRecorder(folder / "demo.mp4", fps=30) as recorder:
+...     for shade in range(0, 250, 10):
+...         recorder.add_frame(np.full((64, 48, 3), shade, dtype=np.uint8))
+>>> recorder.frames, (folder / "demo.mp4").exists()
+(25, True)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import re
+import shutil
+import tempfile
+import time
+import weakref
+from collections.abc import Callable, Generator
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import gymnasium as gym
+import imageio_ffmpeg
+import numpy as np
+
+from helpers.support.atari_frames import FlickerFreeScreen, atari_step_rate, is_atari
+from helpers.support.checks import is_real_number
+
+PARTIAL_SUFFIX = ".partial"
+"""Added to a video's name while it is being written."""
+
+ENCODER_OPTIONS = [
+    "-preset", "ultrafast", "-x264-params", "cabac=1:bframes=3:b-adapt=0", "-threads", "1",
+]  # fmt: skip
+"""x264's settings: "ultrafast" with its two cheapest savings put back (CABAC coding,
+B-frames), so that the encoder keeps up with a game on the other core."""
+
+
+class VideoEncodingError(RuntimeError):
+    """Raised when ffmpeg could not finish a video (disk full, a size limit, killed)."""
+
+
+def video_frame(frame: Any, float_scale: float | None = None) -> np.ndarray:
+    """`frame` as the encoder wants it: a ``uint8`` array ``(height, width, 3)``.
+
+    Float colours are read on `float_scale`: 1.0 (colours 0..1, scaled up to 0..255)
+    or 255.0 (colours 0..255). ``None`` decides from this frame: 0..1 if all its
+    values are. Integers in 0..255 are converted; anything else is a clear error
+    (an all-black video helps nobody). `EpisodeRecorder` decides the scale once,
+    from a video's first frame, so that every frame of a video is read the same way.
+
+    >>> video_frame(np.full((2, 2, 3), 0.5))[0, 0]
+    array([128, 128, 128], dtype=uint8)
+    >>> video_frame(np.full((2, 2, 3), 0.5), float_scale=255.0)[0, 0]
+    array([0, 0, 0], dtype=uint8)
+    """
+    array = np.asarray(frame)
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise ValueError(
+            f"A video frame must be an RGB image of shape (height, width, 3), "
+            f"got shape {array.shape}. Make the environment with render_mode='rgb_array'."
+        )
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(
+            f"A video frame has no pixels (shape {array.shape}): render must return the "
+            f"picture of the environment, at least 1x1."
+        )
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == np.bool_:
+        return array.astype(np.uint8) * np.uint8(255)
+    if np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all():
+            raise ValueError("A video frame has NaN or infinite values: it cannot be shown.")
+        scale = float_scale or colour_scale(array) or 1.0
+        low, high = array.min(), array.max()
+        if low < 0 or high > 255:
+            raise ValueError(
+                f"A video frame of {array.dtype} values from {low:g} to {high:g}: colours must "
+                f"be 0..255 (or floats in 0..1). Scale the frame into that range."
+            )
+        if high > scale:
+            raise ValueError(
+                f"A video frame of floats from {low:g} to {high:g}, in a video whose colours "
+                f"go from 0 to 1 (read from its first frame). Give every frame of a video on "
+                f"one scale: floats in 0..1, or numbers in 0..255."
+            )
+        return np.rint(array * (255 / scale)).astype(np.uint8)
+    if np.issubdtype(array.dtype, np.integer):
+        low, high = array.min(), array.max()
+        if low >= 0 and high <= 255:
+            return array.astype(np.uint8)
+        raise ValueError(
+            f"A video frame of {array.dtype} values from {low} to {high}: colours must be "
+            f"0..255 (or floats in 0..1). Scale the frame into that range."
+        )
+    raise ValueError(
+        f"A video frame must hold numbers (uint8 0..255, or floats in 0..1), not {array.dtype}."
+    )
+
+
+def colour_scale(frame: np.ndarray) -> float | None:
+    """How to read a float frame's colours: 1.0 if they lie in 0..1, 255.0 if one is
+    above 1, and None for an all-black frame (black reads the same on both scales).
+
+    >>> colour_scale(np.array([[[0.0, 0.5, 1.0]]])), colour_scale(np.array([[[0.0, 9.0, 1.0]]]))
+    (1.0, 255.0)
+    >>> print(colour_scale(np.zeros((1, 1, 3))))
+    None
+    """
+    if not frame.size or not frame.max() > 0:
+        return None
+    return 1.0 if frame.min() >= 0 and frame.max() <= 1 else 255.0
+
+
+def _video_path(path: Any) -> Path:
+    """The mp4 file to write, checked: a name in a folder that exists."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be the name of an mp4 file, such as 'demo.mp4'; got {path!r}.")
+    try:
+        path = Path(path).expanduser()
+    except RuntimeError as err:  # "~someone" who is not known here
+        raise ValueError(f"Cannot find the home folder in {str(path)!r}: {err}.") from None
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"{str(path)!r} is a folder: give the name of the mp4 file to write in it, "
+            f"such as {str(path / 'episode.mp4')!r}."
+        )
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"There is no folder {str(path.parent)!r} to write {path.name} in: create it "
+            f"first (pathlib.Path({str(path.parent)!r}).mkdir(parents=True))."
+        )
+    return path
+
+
+def frame_rate(fps: Any) -> Fraction:
+    """`fps` as a Fraction (up to 1001ths, as in 30000/1001), or a clear error.
+
+    >>> frame_rate(29.97), frame_rate(np.int64(15))
+    (Fraction(2997, 100), Fraction(15, 1))
+    """
+    if not is_real_number(fps):
+        raise TypeError(f"fps must be a number of frames per second, such as 30; got {fps!r}.")
+    if not math.isfinite(fps) or fps <= 0:
+        raise ValueError(f"fps must be a positive number of frames per second; got {fps!r}.")
+    rate = Fraction(fps if isinstance(fps, numbers.Rational) else float(fps))
+    return rate.limit_denominator(1001) or Fraction(1, 1001)
+
+
+def _is_complete_mp4(path: Path) -> bool:
+    """Whether `path` starts as a finished mp4 does: an ``ftyp`` box, then the index
+    (``moov``, put first by +faststart)."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(8)
+            if len(head) < 8 or head[4:8] != b"ftyp":
+                return False
+            file.seek(int.from_bytes(head[:4], "big"))
+            return file.read(8)[4:8] == b"moov"
+    except OSError:
+        return False
+
+
+class EpisodeRecorder:
+    """Write RGB frames to an mp4 (H.264, yuv420p) as they come.
+
+    The file appears under its final name only when `close` finishes it and it is a
+    complete mp4; otherwise `close` (or `add_frame`) raises `VideoEncodingError` and
+    no file is left. `discard` (or leaving a ``with`` block by an exception) removes
+    the half-written file instead. A closed recorder takes no more frames.
+
+    Frames are arrays ``(height, width, 3)``, all the same size (``uint8``; floats in
+    [0, 1] are scaled: see `video_frame`). An odd width or height is padded by one
+    black pixel, since yuv420p needs even sizes. `path` is the mp4 to write (its folder
+    must exist); `fps` the frames per second it plays at.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], fps: float | Fraction) -> None:
+        self.path = _video_path(path)
+        # a folder of its own, which goes with the half-written file: an ffmpeg that a
+        # Ctrl-C cut off from Python while it started can write nothing once it is gone
+        self.partial_path = self.path.with_name(self.path.name + PARTIAL_SUFFIX)
+        self.partial_file = self.partial_path / self.path.name
+        self.fps = frame_rate(fps)
+        self.frames = 0
+        self.state = "recording"  # then "finished" or "discarded"
+        self._writer: Generator[None, Any, None] | None = None  # imageio-ffmpeg's
+        self._shape: tuple[int, ...] | None = None  # the shape of the frames as given
+        self._float_scale: float | None = None  # float colours: to 1 or to 255, from frame 1
+        self._forget = weakref.finalize(self, lambda: None)  # (see _prepare)
+
+    def add_frame(self, frame: Any) -> None:
+        """Append one frame (``uint8``, ``(height, width, 3)``)."""
+        if self.state != "recording":
+            raise RuntimeError(
+                f"This recorder is {self.state}: {self.path.name} takes no more frames. "
+                f"Start a new EpisodeRecorder for another video."
+            )
+        if (
+            type(frame) is not np.ndarray
+            or frame.dtype != np.uint8
+            or frame.shape != self._shape
+            or frame.shape[0] % 2
+            or frame.shape[1] % 2
+            or not frame.flags.c_contiguous
+        ):
+            frame = self._prepare(frame)
+        try:
+            self._send(frame)
+        except OSError as err:  # ffmpeg is gone: it stopped reading
+            self._fail(f"ffmpeg stopped reading frames ({str(err).splitlines()[0]})")
+        self.frames += 1
+
+    def _send(self, frame: np.ndarray) -> None:
+        if self._writer is not None:
+            self._writer.send(frame)
+
+    def _prepare(self, frame: Any) -> np.ndarray:
+        """Check and convert a frame; start ffmpeg on the first one."""
+        if self._float_scale is None and np.issubdtype(np.asarray(frame).dtype, np.floating):
+            self._float_scale = colour_scale(np.asarray(frame))
+        array = video_frame(frame, self._float_scale)
+        if self._shape is None:
+            self._shape = array.shape
+            self.partial_path.mkdir(exist_ok=True)
+            height, width = array.shape[0] + array.shape[0] % 2, array.shape[1] + array.shape[1] % 2
+            self._writer = imageio_ffmpeg.write_frames(
+                str(self.partial_file),
+                (width, height),
+                fps=self.fps,
+                quality=None,
+                codec="libx264",
+                macro_block_size=1,
+                ffmpeg_log_level="error",
+                # "+faststart": the index goes first, so browsers start playing at once
+                output_params=[*ENCODER_OPTIONS, "-movflags", "+faststart"],
+            )
+            self._writer.send(None)  # starts ffmpeg
+            # a recorder lost before close or discard stops ffmpeg and leaves no file
+            self._forget = weakref.finalize(self, _abandon, self._writer, self.partial_path)
+        elif array.shape != self._shape:
+            raise ValueError(
+                f"Every frame of a video must have the same size: the first was "
+                f"{self._shape[0]}x{self._shape[1]} (height x width), this one is "
+                f"{array.shape[0]}x{array.shape[1]}."
+            )
+        height, width = array.shape[:2]
+        if height % 2 or width % 2:
+            array = np.pad(array, ((0, height % 2), (0, width % 2), (0, 0)))
+        return np.ascontiguousarray(array)
+
+    def _fail(self, what: str) -> None:
+        """Stop ffmpeg, remove the broken file, and raise a clear error."""
+        self.discard()
+        if shutil.disk_usage(self.path.parent).free < 1_000_000:
+            what += ": the disk is full"
+        raise VideoEncodingError(
+            f"Could not record {self.path.name}: {what}. Earlier videos are "
+            f"complete; free some disk space or pass record_video=False."
+        )
+
+    def close(self) -> Path | None:
+        """Finish the file and give it its final name; return that path (``None`` when
+        no frame was added). Raises `VideoEncodingError` if ffmpeg failed."""
+        if self.state != "recording":
+            return self.path if self.state == "finished" else None
+        self._forget.detach()
+        writer, self._writer = self._writer, None
+        if writer is None:
+            self.state = "discarded"
+            return None
+        try:
+            writer.close()  # ffmpeg gets the end of the frames; wait until it is done
+        except OSError as err:
+            self._fail(f"ffmpeg failed ({str(err).splitlines()[0]})")
+        if not _is_complete_mp4(self.partial_file):
+            self._fail("ffmpeg left an incomplete file")
+        os.replace(self.partial_file, self.path)
+        shutil.rmtree(self.partial_path, ignore_errors=True)
+        self.state = "finished"
+        return self.path
+
+    def discard(self) -> None:
+        """Stop writing and delete the half-written file."""
+        self._forget.detach()
+        writer, self._writer = self._writer, None
+        if self.state == "recording":
+            self.state = "discarded"
+        try:
+            if writer is not None:
+                writer.close()
+        except OSError:
+            pass  # ffmpeg failed: the file goes anyway
+        finally:
+            shutil.rmtree(self.partial_path, ignore_errors=True)
+
+    def __enter__(self) -> EpisodeRecorder:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.discard()
+
+
+def _abandon(writer: Generator[None, Any, None], partial_path: Path) -> None:
+    """What a recorder lost before `close` leaves behind: no ffmpeg, no file."""
+    try:
+        writer.close()
+    finally:
+        shutil.rmtree(partial_path, ignore_errors=True)
+
+
+def new_run_folder(video_dir: str | os.PathLike[str], label: str) -> Path:
+    """Create and return a new folder of `video_dir` for one run:
+    ``<date>_<time>_<label>_<8 random letters>`` (made by `tempfile.mkdtemp`, which
+    never reuses a name: two runs started in the same second never share a folder).
+    A ``~`` at the start of `video_dir` means your home.
+
+    >>> base = tempfile.mkdtemp()
+    >>> first, second = new_run_folder(base, "CartPole"), new_run_folder(base, "CartPole")
+    >>> first != second, first.parent == second.parent
+    (True, True)
+    """
+    try:
+        base = Path(video_dir).expanduser()
+    except RuntimeError as err:  # "~someone" who is not known on this machine
+        raise ValueError(
+            f"Cannot find the home folder in video_dir={str(video_dir)!r} ({err}). "
+            f"Write the folder's full path, or use '~/...' for your own home."
+        ) from None
+    name = re.sub(r"[^A-Za-z0-9._+-]+", "-", label).strip("-.") or "run"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        return Path(
+            tempfile.mkdtemp(prefix=f"{time.strftime('%Y-%m-%d_%H%M%S')}_{name}_", dir=base)
+        )
+    except OSError as err:
+        raise PermissionError(
+            f"Cannot write videos to {str(base)!r} ({err.strerror or err}). "
+            f"Pass another video_dir, or record_video=False to record none."
+        ) from err
+
+
+def _frame_rate(env: gym.Env) -> Fraction:
+    """The video's frame rate: one frame per step, at the game's real speed.
+
+    An Atari game runs 60 emulator frames a second and a step runs ``frameskip``
+    of them, so its real rate is ``60 / frameskip`` steps a second (15 for
+    ``ALE/SpaceInvaders-v5``, whose ``render_fps`` says 30); any other
+    environment plays at its ``metadata["render_fps"]`` (30 if it gives none).
+    """
+    if is_atari(env):
+        return atari_step_rate(env)
+    try:
+        return frame_rate(env.metadata.get("render_fps"))
+    except (TypeError, ValueError):  # none, or not a positive number
+        return Fraction(30)
+
+
+class _RenderedFrames:
+    """The frames of any environment: what ``render()`` returns, checked."""
+
+    def __init__(self, env: gym.Env) -> None:
+        self.env = env
+
+    def start(self) -> Any:
+        return self.frame()
+
+    def frame(self) -> Any:
+        frame = self.env.render()
+        if frame is None:
+            raise ValueError(
+                f"{type(self.env.unwrapped).__name__}.render() returned None, although the "
+                f"environment's render_mode is {self.env.render_mode!r}: its render method "
+                f"must return the frame, an array (height, width, 3). Fix render, or pass "
+                f"record_video=False."
+            )
+        return frame
+
+    def stop(self) -> None:
+        pass
+
+
+class Camera(gym.Wrapper):
+    """Films the episodes that `schedule` picks (a function of the episode number,
+    counted by resets from 0; None: none): one mp4 per episode, ``episode-000000.mp4`` and so on,
+    in a new folder of `video_dir` for this run alone (`new_run_folder`).
+
+    Filming starts at ``reset`` and takes a frame after every ``step``;
+    `finish_video` completes the episode's video and returns its path (None if it was
+    not filmed). Unlike Gymnasium's ``RecordVideo``, which writes a video at the next
+    ``reset()`` or ``close()``, a video here is complete as soon as `finish_video`
+    returns. ``close`` discards a half-filmed episode, keeps every finished video, and
+    removes the folder if it is left empty. Videos play at the game's real speed, and
+    an Atari video shows every sprite (`helpers.support.atari_frames`).
+
+    >>> env = Camera(gym.make("CartPole-v1", render_mode="rgb_array"),
+    ...              lambda episode: True, tempfile.mkdtemp(), label="CartPole-v1")
+    >>> _ = env.reset(seed=0)
+    >>> for _ in range(3):
+    ...     _ = env.step(0)
+    >>> video = env.finish_video()
+    >>> video.name, env.fps
+    ('episode-000000.mp4', Fraction(50, 1))
+    >>> env.close()
+    """
+
+    def __init__(
+        self,
+        env: gym.Env,
+        schedule: Callable[[int], bool] | None,
+        video_dir: Any,
+        label: str = "run",
+    ) -> None:
+        super().__init__(env)
+        self.schedule = schedule or (lambda episode: False)
+        self.episode = -1  # the episode being played: none yet
+        self.recorder: EpisodeRecorder | None = None
+        self.folder: Path | None = None
+        self.fps = Fraction(30)
+        if schedule is None:  # films nothing: its steps go straight to the environment
+            self.step = env.step
+            return
+        if env.render_mode != "rgb_array":
+            raise ValueError(
+                f"Cannot record video: the environment was made with render_mode="
+                f"{env.render_mode!r}, and a video needs render_mode='rgb_array'. Make it with "
+                f"gym.make(..., render_mode='rgb_array'), pass its id instead, "
+                f"or pass record_video=False."
+            )
+        if not isinstance(video_dir, (str, os.PathLike)):
+            raise TypeError(
+                f"video_dir must be a folder name such as 'gym-results', got {video_dir!r}. "
+                f"To record no video, pass record_video=False."
+            )
+        self.fps = _frame_rate(env)
+        self.screen = FlickerFreeScreen(env) if is_atari(env) else _RenderedFrames(env)
+        self.folder = new_run_folder(video_dir, label)
+
+    def reset(self, **kwargs: Any) -> Any:
+        if self.recorder is not None:  # a new episode before this one's video was finished
+            self.finish_video()
+        returned = self.env.reset(**kwargs)
+        self.episode += 1
+        if self.schedule(self.episode):
+            path = self.folder / f"episode-{self.episode:06d}.mp4"
+            self.recorder = EpisodeRecorder(path, self.fps)
+            self.recorder.add_frame(self.screen.start())
+        return returned
+
+    def step(self, action: Any) -> Any:
+        returned = self.env.step(action)
+        if self.recorder is not None:
+            self.recorder.add_frame(self.screen.frame())
+        return returned
+
+    def finish_video(self) -> Path | None:
+        """Complete this episode's video; return its path (None if not filmed)."""
+        recorder, self.recorder = self.recorder, None
+        if recorder is None:
+            return None
+        self.screen.stop()
+        return recorder.close()
+
+    def close(self) -> None:
+        """Discard a half-filmed episode (finished videos stay), then close the
+        environment. An interrupt in the middle of this cleaning is held until it ends."""
+        interrupted: BaseException | None = None
+        for _ in range(3):
+            try:
+                self._clean()
+                break
+            except KeyboardInterrupt as err:
+                interrupted = err
+        try:
+            super().close()
+        finally:
+            if interrupted is not None:
+                raise interrupted
+
+    def _clean(self) -> None:
+        if self.folder is None:
+            return
+        self.screen.stop()
+        if self.recorder is not None:
+            self.recorder.discard()
+            self.recorder = None
+        # Only this run writes here: a .partial folder left is one whose recorder was
+        # lost to an interrupt. A .mp4 is always whole (moved out only once checked).
+        for path in self.folder.glob("*" + PARTIAL_SUFFIX):
+            shutil.rmtree(path, ignore_errors=True)
+        try:
+            self.folder.rmdir()  # only if no video is in it
+        except OSError:
+            pass
