@@ -110,8 +110,16 @@ def test_save_and_load_give_the_same_agent(tmp_path) -> None:  # noqa: ANN001
 
 
 def test_learns_cartpole_a_little() -> None:
-    agent = DQNAgent(learning_starts=500, exploration_steps=2000)
-    run_job("CartPole-v1", agent, 5000, seed=0, record_video=False)
+    # a small, quick variant (the defaults need far more steps: benchmarks/check_cartpole_dqn.py)
+    agent = DQNAgent(
+        hidden=(32, 32),
+        batch_size=32,
+        learning_rate=2e-3,
+        learning_starts=500,
+        exploration_steps=2000,
+        target_update_every=200,
+    )
+    run_job("CartPole-v1", agent, 4000, seed=0, record_video=False)
     random_mean = 22  # a random agent's mean return on CartPole
     assert np.mean(evaluate("CartPole-v1", agent, 10, seed=1000)) > 3 * random_mean
 
