@@ -6,8 +6,9 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from helpers import ReinforceAgent, UnsupportedSpaceError, evaluate, run_job
+from helpers import ReinforceAgent, evaluate, run_job
 from helpers.reinforce import returns_to_go, softmax
+from helpers.support.agent_checks import UnsupportedSpaceError
 
 CARTPOLE_OBSERVATION = np.array([0.01, -0.02, 0.03, 0.04])
 
