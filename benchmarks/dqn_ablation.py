@@ -22,6 +22,10 @@ with any return the game can give.
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy: one thread is fastest here
+
 import argparse
 import json
 import time
