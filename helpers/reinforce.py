@@ -47,9 +47,9 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from helpers.support.checks import is_real_number, is_whole_number
 from helpers.network import Adam, Network
 from helpers.q_learning import UnsupportedSpaceError
+from helpers.support.checks import is_real_number, is_whole_number
 
 __all__ = ["ReinforceAgent", "returns_to_go"]
 
