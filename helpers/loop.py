@@ -16,7 +16,6 @@ import copy
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +71,11 @@ class JobResult:
 def end_episode(result: JobResult, outcome: str, env: gym.Env, verbose: bool) -> None:
     """Add the episode that just ended to ``result.episodes``, with its video."""
     number = len(result.episodes)
-    records = list(takewhile(lambda r: r["episode"] == number, reversed(result.history)))
+    records = []  # this episode's records: the last ones of the history
+    for record in reversed(result.history):
+        if record["episode"] != number:
+            break
+        records.append(record)
     episode = {
         "episode": number,
         "steps": len(records),
