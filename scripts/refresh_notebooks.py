@@ -11,6 +11,7 @@ timings, kernel "python3"), so that saving them twice gives the same file.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -19,6 +20,8 @@ import nbformat
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+# As in tests/conftest.py: pygame stays silent without a screen (no SDL warning stored).
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 

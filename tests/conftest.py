@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 import pytest
+
+# The notebooks' kernels inherit this: pygame (which draws CartPole, FrozenLake, the lander)
+# then stays silent on a machine without a screen, so stored outputs hold no SDL warning.
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 
 
 class CorridorEnv(gym.Env):
