@@ -246,6 +246,7 @@ def check_run_job_arguments(
         if record_video is False or record_video is None:
             return None, seed
         if callable(record_video):
+            _check_schedule(record_video)
             return record_video, seed
         raise TypeError(
             f"record_video must be True, False or a function episode -> bool; got {record_video!r}."
@@ -257,6 +258,29 @@ def check_run_job_arguments(
             except Exception as close_err:  # the argument's error stays the one raised
                 err.add_note(f"Closing the environment failed too: {close_err!r}")
         raise
+
+
+def _check_schedule(schedule: Callable[..., Any]) -> None:
+    """Raise a clear error unless `schedule` can be called as ``schedule(episode)``.
+
+    >>> _check_schedule(lambda: True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    TypeError: record_video=<lambda> cannot be called as record_video(episode): ...
+    """
+    try:
+        signature = inspect.signature(schedule)
+    except (TypeError, ValueError):  # some built-in callables hide it: trust them
+        return
+    try:
+        signature.bind(0)
+    except TypeError:
+        name = getattr(schedule, "__name__", type(schedule).__name__)
+        raise TypeError(
+            f"record_video={name} cannot be called as record_video(episode): its arguments are "
+            f"{signature}. It is asked, before every episode, whether to film it: write it "
+            f"with one argument, the episode number, such as "
+            f"`lambda episode: episode % 10 == 0`."
+        ) from None
 
 
 def reward_number(reward: Any) -> float:

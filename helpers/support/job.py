@@ -86,16 +86,32 @@ def prepare(
     `result` is the job's `JobResult`, whose ``parameters`` hold run_job's arguments;
     they are updated to what the job uses (the environment's name, the seed).
     """
+    try:
+        return _prepare(env, model, result, record_video)
+    except KeyboardInterrupt as err:  # Ctrl-C before the first step: nothing collected yet
+        _attach(err, result)
+        raise
+
+
+def _attach(err: BaseException, result: Any) -> None:
+    """Put the job's `result` on `err` as ``partial_result``, with a note that says so."""
+    setattr(err, "partial_result", result)  # noqa: B010 - an attribute of our own
+    err.add_note(
+        f"run_job stopped after {len(result.history)} steps; what it collected is on this "
+        f"exception's .partial_result (in Jupyter: sys.last_value.partial_result)."
+    )
+
+
+def _prepare(env: Any, model: Any, result: Any, record_video: Any) -> tuple[gym.Env, CheckedAgent]:
     arguments = result.parameters
     steps, seed, video_dir = arguments["steps"], arguments["seed"], arguments["video_dir"]
     schedule, seed = check_run_job_arguments(
         env, model, steps, arguments["episodes_per_train"], record_video, seed
     )
-    if isinstance(env, gym.Env):
-        name = environment_name(env)
-    else:
-        name, env = env, make_env(env, render_mode="rgb_array" if schedule else None)
+    name = environment_name(env) if isinstance(env, gym.Env) else env
     arguments.update(env=name, model=repr(model), seed=seed, video_dir=str(video_dir))
+    if not isinstance(env, gym.Env):
+        env = make_env(env, render_mode="rgb_array" if schedule else None)
     try:
         env = LearnerChecks(env, name, check_actions=False)  # CheckedAgent checks them
         if arguments["progress"]:
@@ -124,11 +140,7 @@ def finishing(env: gym.Env, result: Any) -> Iterator[None]:
     try:
         yield
     except BaseException as err:
-        setattr(err, "partial_result", result)  # noqa: B010 - an attribute of our own
-        err.add_note(
-            f"run_job stopped after {len(result.history)} steps; what it collected is on this "
-            f"exception's .partial_result (in Jupyter: sys.last_value.partial_result)."
-        )
+        _attach(err, result)
         try:
             env.close()
         except Exception as close_err:

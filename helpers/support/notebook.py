@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import inspect
 import os
+import sys
 import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from IPython.display import HTML
 
-from helpers.support.checks import is_real_number
+from helpers.support.checks import describe_value, is_real_number
 from helpers.support.recording import PARTIAL_SUFFIX
 
 
@@ -37,7 +38,7 @@ def source_of(obj: Any, region: str | None = None) -> str:
     >>> source_of(RandomAgent.decision_function).splitlines()[0]
     'def decision_function(self, observation: Any, action_space: gym.Space) -> Any:'
     """
-    source = textwrap.dedent(inspect.getsource(obj))
+    source = textwrap.dedent(_python_source(obj))
     if region is None:
         return source
     lines = source.splitlines()
@@ -56,6 +57,42 @@ def source_of(obj: Any, region: str | None = None) -> str:
             f"Mark it in the source, or show the whole of it with show_source(obj)."
         )
     return textwrap.dedent("\n".join(lines[marks[0] + 1 : after[0]])) + "\n"
+
+
+def _python_source(obj: Any) -> str:
+    """The source of `obj`, or an error that says what to pass instead."""
+    if isinstance(obj, str):
+        raise TypeError(
+            f"show_source needs the function, class or method itself, not its name as text: "
+            f"write show_source({obj.strip(chr(39) + chr(34))}), without quotes."
+        )
+    if inspect.isbuiltin(obj) or inspect.ismethoddescriptor(obj):
+        raise TypeError(
+            f"{getattr(obj, '__qualname__', obj)} is built into Python or a compiled library: "
+            f"it has no Python source to show. show_source shows the functions, classes and "
+            f"methods written in Python, such as those of helpers."
+        )
+    if not (inspect.isfunction(obj) or inspect.ismethod(obj) or inspect.isclass(obj)):
+        if inspect.ismodule(obj):
+            return inspect.getsource(obj)
+        kind = type(obj)
+        own = kind.__module__.split(".")[0] not in {*sys.stdlib_module_names, "numpy"}
+        shown = describe_value(obj) if obj is None or is_real_number(obj) else f"a {kind.__name__}"
+        fix = (
+            f"To see its code, pass its class: show_source({kind.__name__})."
+            if own
+            else "Pass one such as show_source(run_job)."
+        )
+        raise TypeError(f"show_source shows a function, class or method; got {shown}. {fix}")
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError) as err:
+        name = getattr(obj, "__qualname__", repr(obj))
+        raise TypeError(
+            f"The source of {name} cannot be found ({err}): it was not written in a file "
+            f"Python can read back (typed in an interactive prompt, or compiled). Show "
+            f"something defined in a file or a notebook cell."
+        ) from None
 
 
 def show_source(obj: Any, region: str | None = None) -> None:

@@ -340,7 +340,8 @@ def new_run_folder(video_dir: str | os.PathLike[str], label: str) -> Path:
     """Create and return a new folder of `video_dir` for one run:
     ``<date>_<time>_<label>_<8 random letters>`` (made by `tempfile.mkdtemp`, which
     never reuses a name: two runs started in the same second never share a folder).
-    A ``~`` at the start of `video_dir` means your home.
+    A ``~`` at the start of `video_dir` means your home. The path starts with
+    `video_dir` as written (relative if it is), on every Python version.
 
     >>> base = tempfile.mkdtemp()
     >>> first, second = new_run_folder(base, "CartPole"), new_run_folder(base, "CartPole")
@@ -355,11 +356,16 @@ def new_run_folder(video_dir: str | os.PathLike[str], label: str) -> Path:
             f"Write the folder's full path, or use '~/...' for your own home."
         ) from None
     name = re.sub(r"[^A-Za-z0-9._+-]+", "-", label).strip("-.") or "run"
+    if base.exists() and not base.is_dir():
+        raise NotADirectoryError(
+            f"video_dir={str(video_dir)!r} is a file, not a folder: videos are written in a "
+            f"folder. Pass a folder name such as 'gym-results', or record_video=False."
+        )
     try:
         base.mkdir(parents=True, exist_ok=True)
-        return Path(
-            tempfile.mkdtemp(prefix=f"{time.strftime('%Y-%m-%d_%H%M%S')}_{name}_", dir=base)
-        )
+        folder = tempfile.mkdtemp(prefix=f"{time.strftime('%Y-%m-%d_%H%M%S')}_{name}_", dir=base)
+        # under video_dir as written: Python 3.12+ makes mkdtemp's path absolute, 3.11 not
+        return base / Path(folder).name
     except OSError as err:
         raise PermissionError(
             f"Cannot write videos to {str(base)!r} ({err.strerror or err}). "

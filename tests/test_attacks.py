@@ -1,0 +1,125 @@
+"""run_job, show_source and the videos under odd input, a real Ctrl-C, and Python versions."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import imageio_ffmpeg
+import pytest
+from conftest import CorridorEnv, RecordingAgent
+
+from helpers import RandomAgent, run_job, show_source
+
+
+@pytest.mark.parametrize("schedule", [lambda: True, lambda episode, camera: True])
+def test_a_record_video_function_with_the_wrong_arguments_is_named(tmp_path, schedule):
+    env = CorridorEnv()
+    with pytest.raises(TypeError, match=r"record_video\(episode\).*lambda episode: episode % 10"):
+        run_job(env, RandomAgent(), steps=5, record_video=schedule, video_dir=tmp_path)
+    assert env.closed and not list(tmp_path.iterdir())
+
+
+def test_a_record_video_function_of_the_episode_is_accepted(tmp_path):
+    result = run_job(
+        CorridorEnv(),
+        RandomAgent(),
+        steps=9,
+        record_video=lambda *episode: True,
+        video_dir=tmp_path,
+    )
+    assert len(result.videos) == 3
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        (None, r"got None\. Pass one such as show_source\(run_job\)"),
+        (5, r"got the number 5\."),
+        ("run_job", r"not its name as text: write show_source\(run_job\), without quotes"),
+        (len, r"len is built into Python.*no Python source"),
+        (RandomAgent(), r"got a RandomAgent\. To see its code, pass its class: show_source\("),
+    ],
+)
+def test_show_source_of_something_without_source_says_what_to_pass(obj, message):
+    with pytest.raises(TypeError, match=message):
+        show_source(obj)
+
+
+def test_ctrl_c_while_a_job_is_prepared_leaves_a_partial_result_and_no_folder(tmp_path):
+    class InterruptedWhileSeeded(RecordingAgent):
+        def seed(self, seed: int) -> None:
+            raise KeyboardInterrupt
+
+    env = CorridorEnv()
+    with pytest.raises(KeyboardInterrupt) as caught:
+        run_job(env, InterruptedWhileSeeded(), 5, seed=1, record_video=True, video_dir=tmp_path)
+    assert caught.value.partial_result.history == []
+    assert env.closed and not list(tmp_path.iterdir())
+
+
+def test_a_video_dir_that_is_a_file_is_named(tmp_path):
+    blocker = tmp_path / "results.txt"
+    blocker.write_text("not a folder")
+    env = CorridorEnv()
+    with pytest.raises(NotADirectoryError, match=r"results\.txt' is a file, not a folder"):
+        run_job(env, RandomAgent(), steps=5, video_dir=blocker, record_video=True)
+    assert env.closed
+
+
+def test_video_paths_start_with_video_dir_as_written_on_every_python(tmp_path, monkeypatch):
+    # Python 3.12+ makes the path mkdtemp returns absolute; 3.11 keeps it relative
+    absolute_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(
+        tempfile,
+        "mkdtemp",
+        lambda *args, **kwargs: os.path.abspath(absolute_mkdtemp(*args, **kwargs)),
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run_job(CorridorEnv(), RandomAgent(), 3, record_video=True, video_dir="results")
+    assert result.video_folder.parent == Path("results")
+    assert result.videos[0].is_file()
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from helpers import RandomAgent, run_job
+    print("started", flush=True)
+    try:
+        run_job("CartPole-v1", RandomAgent(), 100_000, record_video=True, video_dir=sys.argv[1])
+    except KeyboardInterrupt as err:
+        print("interrupted after", len(err.partial_result.history), "steps", flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is a POSIX signal")
+@pytest.mark.parametrize("delay", [0.2, 1.5])
+def test_a_real_ctrl_c_leaves_only_whole_videos(tmp_path, delay):
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # started from a shell in the background, SIGINT would be ignored: restore it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert child.stdout.readline() == "started\n"
+    time.sleep(delay)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0 and out.startswith("interrupted after"), err
+    files = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert all(path.suffix == ".mp4" for path in files), files
+    assert not [path for path in tmp_path.rglob("*.partial")]
+    for video in files:
+        frames = imageio_ffmpeg.read_frames(str(video))
+        meta = next(frames)
+        assert meta["fps"] == 50 and sum(1 for _ in frames) >= 1
