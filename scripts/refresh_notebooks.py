@@ -22,6 +22,9 @@ from nbclient import NotebookClient
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 # As in tests/conftest.py: pygame stays silent without a screen (no SDL warning stored).
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+# NumPy on one thread per process: the networks' small matrices gain nothing from more, and
+# two test workers on two cores would fight over them.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 

@@ -12,6 +12,9 @@ import pytest
 # The notebooks' kernels inherit this: pygame (which draws CartPole, FrozenLake, the lander)
 # then stays silent on a machine without a screen, so stored outputs hold no SDL warning.
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+# NumPy on one thread per process: the networks' small matrices gain nothing from more, and
+# two test workers on two cores would fight over them.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 class CorridorEnv(gym.Env):
