@@ -12,10 +12,12 @@ import time
 from pathlib import Path
 
 import imageio_ffmpeg
+import numpy as np
 import pytest
 from conftest import CorridorEnv, RecordingAgent
 
 from helpers import RandomAgent, run_job, show_source
+from helpers.support.checks import InvalidActionError
 
 
 @pytest.mark.parametrize("schedule", [lambda: True, lambda episode, camera: True])
@@ -123,3 +125,37 @@ def test_a_real_ctrl_c_leaves_only_whole_videos(tmp_path, delay):
         frames = imageio_ffmpeg.read_frames(str(video))
         meta = next(frames)
         assert meta["fps"] == 50 and sum(1 for _ in frames) >= 1
+
+
+class Constant:
+    """Always chooses `action`."""
+
+    def __init__(self, action):
+        self.action = action
+
+    def decision_function(self, observation, action_space):
+        return self.action
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        (0.5, r"shape \(\) and the space wants \(1,\): return np\.array\(\[0\.5\]\)"),
+        (np.array([[0.5]]), r"shape \(1, 1\) and the space wants \(1,\)"),
+        (np.array([5.0]), r"between action_space\.low and action_space\.high \(np\.clip"),
+        (np.array([np.nan]), r"It holds nan"),
+    ],
+)
+def test_a_refused_box_action_says_whether_its_shape_or_its_values_are_wrong(action, message):
+    with pytest.raises(InvalidActionError, match=message):
+        run_job("Pendulum-v1", Constant(action), 3, record_video=False)
+
+
+def test_frames_that_change_size_are_named_with_the_fix(tmp_path):
+    class Growing(CorridorEnv):
+        def render(self):
+            return np.zeros((10 + 2 * self.position, 10, 3), dtype=np.uint8)
+
+    with pytest.raises(ValueError, match=r"render\(\) return frames of one size, or pass record"):
+        run_job(Growing(), RandomAgent(), 3, record_video=True, video_dir=tmp_path)
+    assert not list(tmp_path.iterdir())

@@ -96,8 +96,42 @@ def valid_action(action: Any, action_space: gym.Space, env_name: str) -> Any:
         return action
     raise InvalidActionError(
         f"The model chose action {action!r}, which is not in the action space "
-        f"{action_space} of {env_name}. Sample one with action_space.sample()."
+        f"{action_space} of {env_name}. "
+        + (_box_hint(action, action_space) if type(action_space) is gym.spaces.Box else "")
+        + "Sample one with action_space.sample()."
     )
+
+
+def _box_hint(action: Any, space: gym.spaces.Box) -> str:
+    """What is wrong with an action refused by a Box: its shape, or its values.
+
+    >>> _box_hint(0.5, gym.spaces.Box(-2.0, 2.0, (1,)))
+    'It has the shape () and the space wants (1,): return np.array([0.5]). '
+    """
+    try:
+        array = np.asarray(action)
+    except (TypeError, ValueError):
+        return ""
+    if array.dtype.kind not in "biuf":
+        return ""
+    array = array.astype(float)
+    hint = ""
+    if array.shape != space.shape:
+        fix = ""
+        if array.size == int(np.prod(space.shape)):
+            fix = f": return np.array({np.reshape(array, space.shape).tolist()!r})"
+        hint = f"It has the shape {array.shape} and the space wants {space.shape}{fix}. "
+    if np.isnan(array).any():
+        return hint + "It holds nan: check the computation that made it. "
+    low, high = space.low.astype(float), space.high.astype(float)
+    if np.broadcast_shapes(array.shape, low.shape) == low.shape and not (
+        np.all(array >= low) and np.all(array <= high)
+    ):
+        hint += (
+            "Its values must lie between action_space.low and action_space.high "
+            "(np.clip(action, action_space.low, action_space.high) keeps them there). "
+        )
+    return hint
 
 
 def _as_box_action(action: Any, space: gym.spaces.Box, env_name: str) -> np.ndarray | None:

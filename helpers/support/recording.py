@@ -261,7 +261,8 @@ class EpisodeRecorder:
             raise ValueError(
                 f"Every frame of a video must have the same size: the first was "
                 f"{self._shape[0]}x{self._shape[1]} (height x width), this one is "
-                f"{array.shape[0]}x{array.shape[1]}."
+                f"{array.shape[0]}x{array.shape[1]}. Make the environment's render() "
+                f"return frames of one size, or pass record_video=False."
             )
         height, width = array.shape[:2]
         if height % 2 or width % 2:
