@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from conftest import CorridorEnv, RecordingAgent
 
-from helpers import RandomAgent, run_job, show_source
+from helpers import RandomAgent, run_job, show_source, show_video
 from helpers.support.checks import InvalidActionError
 
 
@@ -159,3 +159,12 @@ def test_frames_that_change_size_are_named_with_the_fix(tmp_path):
     with pytest.raises(ValueError, match=r"render\(\) return frames of one size, or pass record"):
         run_job(Growing(), RandomAgent(), 3, record_video=True, video_dir=tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+def test_show_video_of_a_list_names_the_episode_that_was_not_filmed(tmp_path):
+    result = run_job(
+        CorridorEnv(), RandomAgent(), 9, record_video=lambda e: e != 1, video_dir=tmp_path
+    )
+    with pytest.raises(FileNotFoundError, match=r"Item 1 of the list has no video.*result\.videos"):
+        show_video(result.episodes)
+    assert show_video(result.videos).data.count("<video") == 2

@@ -147,6 +147,16 @@ def _check_video_file(path: Any) -> Path:
     return path
 
 
+def _check_listed_video(index: int, path: Any) -> Path:
+    """`_check_video_file` for the item `index` of a list: an episode not filmed is named."""
+    if path is None or (isinstance(path, Mapping) and path.get("video", "") is None):
+        raise FileNotFoundError(
+            f"Item {index} of the list has no video (None): that episode was not recorded. "
+            f"Pass result.videos, which lists the recorded videos only."
+        )
+    return _check_video_file(path)
+
+
 def show_video(
     path: str | bytes | os.PathLike[str] | Mapping[str, Any] | Iterable[Any] | None,
     width: float = 480,
@@ -181,7 +191,7 @@ def show_video(
     if path is not None and not isinstance(path, str | bytes | os.PathLike | Mapping):
         if not isinstance(path, Iterable):
             _check_video_file(path)  # raises its clear error
-        paths = [_check_video_file(one) for one in path]
+        paths = [_check_listed_video(index, one) for index, one in enumerate(path)]
         if not paths:
             raise ValueError("The list of videos is empty: there is no video to show.")
     else:
