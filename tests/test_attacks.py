@@ -168,3 +168,21 @@ def test_show_video_of_a_list_names_the_episode_that_was_not_filmed(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"Item 1 of the list has no video.*result\.videos"):
         show_video(result.episodes)
     assert show_video(result.videos).data.count("<video") == 2
+
+
+def test_an_info_dict_updated_in_place_is_recorded_as_it_was_at_each_step():
+    class OneInfo(CorridorEnv):
+        """Returns the same info dict at every step, updated in place."""
+
+        def reset(self, *, seed=None, options=None):
+            observation, _ = super().reset(seed=seed)
+            self.info = {"position": 0}
+            return observation, self.info
+
+        def step(self, action):
+            observation, reward, terminated, truncated, _ = super().step(action)
+            self.info["position"] = self.position
+            return observation, reward, terminated, truncated, self.info
+
+    result = run_job(OneInfo(length=6), RandomAgent(), 6, record_video=False)
+    assert [record["info"]["position"] for record in result.history] == [1, 2, 3, 4, 5, 6]

@@ -412,7 +412,8 @@ class LearnerChecks(gym.Wrapper):
     errors speak to a learner: what is wrong, and the fix. Rewards come out as floats,
     end flags as bools. An environment that updates one observation array in place
     would make a transition's observation and next observation the same array: that
-    is found out (the first observations are copied until then) and they are copied.
+    is found out (the first observations are copied until then) and they are copied;
+    so is an info dict updated in place, which would show its last value at every step.
 
     >>> env = LearnerChecks(gym.make("CartPole-v1"))
     >>> env.step(5)  # doctest: +ELLIPSIS
@@ -427,10 +428,13 @@ class LearnerChecks(gym.Wrapper):
         self.last: Any = None  # the last observation handed over
         self.unchecked = 3  # copy the first observations, until it is known whether...
         self.reuses = False  # ...the environment changes one observation array in place
+        self.last_info: Any = None  # the same for the info dicts
+        self.infos_unchecked = 3
+        self.reuses_info = False
 
     def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         observation, info = check_reset(self.env.reset(**kwargs), self.name)
-        return self.unshared(observation), info
+        return self.unshared(observation), self.unshared_info(info)
 
     def step(self, action: Any) -> tuple[Any, float, bool, bool, Any]:
         if self.check_actions:
@@ -438,7 +442,7 @@ class LearnerChecks(gym.Wrapper):
         observation, reward, terminated, truncated, info = check_step(
             self.env.step(action), self.name
         )
-        return self.unshared(observation), reward, terminated, truncated, info
+        return self.unshared(observation), reward, terminated, truncated, self.unshared_info(info)
 
     def unshared(self, observation: Any) -> Any:
         """`observation`, or a copy if the environment reuses one array."""
@@ -449,6 +453,20 @@ class LearnerChecks(gym.Wrapper):
             self.unchecked = max(0, self.unchecked - 1)
             return _copy(observation)
         return observation
+
+    def unshared_info(self, info: Any) -> Any:
+        """`info`, or a copy if the environment updates one info dict in place (the
+        history would otherwise show the last step's info at every step)."""
+        if info is self.last_info and isinstance(info, dict):
+            self.reuses_info = True
+        self.last_info = info
+        if (self.reuses_info or self.infos_unchecked) and isinstance(info, dict):
+            self.infos_unchecked = max(0, self.infos_unchecked - 1)
+            try:
+                return copy.deepcopy(info)
+            except Exception:  # something in it cannot be copied: copy the dict itself
+                return dict(info)
+        return info
 
 
 def _ignore(*arguments: Any) -> None:
