@@ -186,3 +186,33 @@ def test_an_info_dict_updated_in_place_is_recorded_as_it_was_at_each_step():
 
     result = run_job(OneInfo(length=6), RandomAgent(), 6, record_video=False)
     assert [record["info"]["position"] for record in result.history] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_job_that_drew_a_pygame_frame_still_stops_on_sigterm():
+    # SDL, under pygame, would turn SIGTERM into a quit event nobody reads: `kill` and
+    # `timeout` would no longer stop the job
+    child_code = textwrap.dedent(
+        """
+        import os, signal, time
+        from helpers import RandomAgent, run_job
+
+        class Killed(RandomAgent):
+            def decision_function(self, observation, action_space):
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.5)
+                return super().decision_function(observation, action_space)
+
+        run_job("CartPole-v1", Killed(), 3, record_video=True, video_dir=os.getcwd())
+        print("still running after SIGTERM")
+        """
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "SDL_NO_SIGNAL_HANDLERS"}
+    child = subprocess.run(
+        [sys.executable, "-c", child_code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+        cwd=tempfile.mkdtemp(),
+    )
+    assert child.returncode == -signal.SIGTERM, child.stdout + child.stderr

@@ -57,6 +57,12 @@ def register_atari() -> None:
     _atari_registered = True
 
 
+# pygame's SDL, started by the first frame a classic-control or Box2D environment draws,
+# would otherwise take over SIGTERM (and SIGINT where Python has none): `kill <pid>` or
+# `timeout` then no longer stop a job. With this, the signals keep Python's meaning.
+os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
+
+
 def quiet_headless_rendering() -> None:
     """On Linux without a screen (Binder, a server, CI), give pygame no video device.
 
