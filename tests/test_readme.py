@@ -80,9 +80,9 @@ def test_the_table_gives_each_notebook_the_time_its_header_states():
     stated = {}
     for path in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
         header = nbformat.read(path, as_version=4).cells[0].source
-        match = re.search(r"\*\*Time:\*\* (?:[Aa]bout )?(\d+) minutes", header)
+        match = re.search(r"\*\*Time:\*\* (?:[Aa]bout )?(\d+) (minutes|hours?)\b", header)
         assert match, f"{path.name}: no '**Time:** N minutes' in its first cell"
-        stated[path.name] = int(match.group(1))
+        stated[path.name] = int(match.group(1)) * (1 if match.group(2) == "minutes" else 60)
     rows = re.findall(r"\]\(notebooks/([0-9][^)]+\.ipynb)\) \|[^|]+\| (\d+) min \|", README)
     assert {name: int(minutes) for name, minutes in rows} == stated
     total = sum(stated.values())
