@@ -1,19 +1,10 @@
 """Helpers for the reinforcement learning notebook series: what the notebooks teach.
 
-- `run_job`, `JobResult`: the agent-environment loop (history, episodes, training, videos).
-- `Agent`, `RandomAgent`, `exploration_off`: the agent interface and the agent that never learns.
-- `QLearningAgent` (from every step), `CrossEntropyAgent` and `LinearPolicy` (from whole
-  episodes): agents that learn with a table or a linear policy.
-- `DQNAgent` (Q-learning with a network) and `ReinforceAgent` (a policy network trained by
-  REINFORCE): agents that learn with a small NumPy network (`helpers.network`).
-- `evaluate`, `describe_returns`: measure agents fairly over seeded episodes.
-- `RamPolicy`, `load_trained_agent`, `train_robot`: the Space Invaders robot.
-- `plot_grid_values`, `plot_grid_policy`, `plot_learning_curve`: what an agent learned.
-
-`helpers.support` holds what a learner never needs to read (checks, recording, Atari
-frames, making environments, notebook utilities); the names notebooks use from it are
-importable from here too: `make_env`, `show_video`, `show_source`, `require_box2d`,
-`agent_environment_loop`.
+`run_job` (the agent-environment loop), the agents (`RandomAgent`, `QLearningAgent`,
+`CrossEntropyAgent`, `DQNAgent`, `ReinforceAgent`, the trained `RamPolicy`), `evaluate`
+and `describe_returns` to measure them, and plots of what they learned.
+`helpers.support` holds what a learner never needs to read; the names notebooks use
+from it are importable from here too (`make_env`, `show_video`, `show_source`, ...).
 
 >>> from helpers import run_job, RandomAgent
 >>> run_job("CartPole-v1", RandomAgent(), steps=50, seed=0, record_video=False)

@@ -1,37 +1,14 @@
-"""The series' agent interface and the random agent.
+"""The series' agent interface (`Agent`, `Transition`), `RandomAgent` and `exploration_off`.
 
-- `Agent`: the interface every agent of the series follows (a `typing.Protocol`).
-- `Transition`: what `Agent.train` receives after every step.
-- `RandomAgent`: picks a random action and never learns.
-- `exploration_off`: a ``with`` block in which an agent acts on what it learned, without exploring.
+An agent is any object with the three methods that `run_job` calls:
 
-An agent is any object with these three methods (`run_job` calls them):
+- ``decision_function(observation, action_space)``: the action to take, before every step.
+- ``train(transition)``: each step, a `Transition`; learn from it (Q-learning) or do nothing.
+- ``train_on_history(history)``: the records of every ``episodes_per_train`` finished
+  episodes; learn from whole episodes (the cross-entropy method) or do nothing.
 
-``decision_function(observation, action_space) -> action``
-    Called before every step with what the agent can see: the current
-    observation and the environment's action space. Returns an action.
-``train(transition)``
-    Called after every step with a `Transition` (a dict). Learn from one step
-    here, as Q-learning does, or do nothing.
-``train_on_history(history)``
-    Called after every ``episodes_per_train`` finished episodes with the history
-    records of the episodes finished since the last call. Learn from whole
-    episodes here, as the cross-entropy method does, or do nothing.
-
-An agent may also have ``seed(seed)``: `run_job` calls it with its own seed so
-that an agent with randomness of its own repeats itself under the same seed.
-
-An agent that explores (tries random actions now and then to learn about them)
-has a boolean attribute ``explore``: True while it learns, False to act on what
-it has learned. `evaluate` measures an agent inside `exploration_off`, which sets
-``explore`` to False and puts it back afterwards; agents without it are unchanged.
-`QLearningAgent` then acts greedily; `CrossEntropyAgent` plays its learned policy
-instead of a candidate, and leaves its search as it was.
-
->>> import gymnasium as gym
->>> space = gym.spaces.Discrete(6, seed=0)
->>> RandomAgent().decision_function(None, space) in range(6)
-True
+Optional: ``seed(seed)`` gets the job's seed; ``explore``, a bool, is True while the agent
+explores (tries random actions to learn about them), and `evaluate` sets it to False.
 """
 
 from __future__ import annotations
@@ -95,10 +72,7 @@ class RandomAgent:
 
 @contextmanager
 def exploration_off(model: Any) -> Iterator[Any]:
-    """Inside this block, `model` acts on what it learned: ``model.explore`` is False.
-
-    The attribute is restored when the block ends, also on an error. A model
-    without an ``explore`` attribute is left as it is.
+    """Inside this block ``model.explore`` is False (restored after, also on an error).
 
     >>> class Curious(RandomAgent):
     ...     explore = True

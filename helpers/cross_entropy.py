@@ -1,31 +1,13 @@
-"""A learning agent small enough to read in one screen: the cross-entropy method.
+"""Learning as search, small enough to read in one screen: the cross-entropy method.
 
-- `LinearPolicy`: picks the action with the highest score ``weights @ [observation, 1]``.
-- `CrossEntropyAgent`: learns a `LinearPolicy` by trial, selection and imitation.
-- `linear_action`: the action a set of weights picks (shared by the two above).
-
-The cross-entropy method treats learning as search. It keeps a Gaussian "cloud" of
-candidate weights; each candidate plays one episode; the best fifth (the *elite*)
-become the centre and the spread of the next cloud. No gradients, no neural
-network: it works on small problems with few numbers to find, such as CartPole
-(2 actions x 5 weights).
-
-With `run_job`, every episode is played by the next candidate (``train`` sees where
-an episode ends); ``train_on_history`` scores the candidates with the returns of
-their episodes and, once a whole generation has played, moves the cloud. It needs
-``episodes_per_train`` of 1 or more: with 0 it never learns.
-
-Like every agent of the series that explores, it has an ``explore`` attribute
-(see `helpers.agents.exploration_off`). While it is True, candidates play and
-learn. `evaluate` sets it to False: the agent then plays the centre of the
-cloud, the policy it has learned (what ``policy()`` returns), and those episodes
-never count towards a generation, so evaluating never changes training.
-
->>> from helpers import run_job
->>> agent = CrossEntropyAgent(population=10)
->>> result = run_job("CartPole-v1", agent, steps=3000, seed=0, record_video=False)
->>> agent.generation > 0
-True
+The agent keeps a Gaussian "cloud" of candidate weights for a `LinearPolicy`
+(``argmax(weights @ [observation, 1])``). Each candidate plays one episode; the best
+fifth (the *elite*) become the centre and the spread of the next cloud. No gradients,
+no network: it suits small problems, such as CartPole (2 actions x 5 weights). With
+`run_job`, ``train`` sees where an episode ends (the next candidate takes over) and
+``train_on_history`` scores the candidates; it needs ``episodes_per_train`` >= 1.
+With ``explore`` False (inside `evaluate`) it plays the centre of the cloud,
+``policy()``, and learns nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +22,8 @@ from helpers.support.agent_checks import (
     POLICY_ADVICE,
     check_can_learn,
     check_cross_entropy_settings,
+    check_has_played,
+    linear_action,
     play_linear,
     policy_weights,
 )
@@ -47,24 +31,12 @@ from helpers.support.agent_checks import (
 __all__ = ["LinearPolicy", "CrossEntropyAgent", "linear_action"]
 
 
-def linear_action(weights: np.ndarray, observation: Any) -> int:
-    """The action with the highest score ``weights @ [observation, 1]``, counted from 0.
-
-    >>> linear_action(np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([-2.0]))
-    1
-    """
-    features = np.append(np.asarray(observation, dtype=float).ravel(), 1.0)
-    return int(np.argmax(weights @ features))
-
-
 class LinearPolicy:
     """A fixed policy for discrete actions: ``argmax(weights @ [observation, 1])``.
 
-    `weights` has one row per action and one column per number of the
-    observation, plus one (the constant). The action is counted from the action
-    space's ``start``, as the `CrossEntropyAgent` that learned the weights counts it.
-    It never learns (``train`` and ``train_on_history`` do nothing): use it to
-    evaluate or film what a `CrossEntropyAgent` has learned.
+    One row of `weights` per action, one column per observation number plus one (the
+    constant); actions count from the space's ``start``. It never learns: use it to
+    evaluate or film what a `CrossEntropyAgent` learned.
 
     >>> policy = LinearPolicy(np.array([[0.0, 0.0, 0.0, -1.0, 0.0], [0.0, 0.0, 0.0, 1.0, 0.0]]))
     >>> policy.decision_function(np.array([0.0, 0.0, 0.0, 0.5]), gym.spaces.Discrete(2))
@@ -90,17 +62,10 @@ class LinearPolicy:
 class CrossEntropyAgent:
     """Learn a `LinearPolicy` with the cross-entropy method (discrete actions).
 
-    Args:
-        population: candidates per generation (each plays one episode), 2 or more.
-        elite_fraction: the share of best candidates the next generation imitates
-            (above 0, at most 1; at least 2 candidates are kept).
-        initial_spread: the standard deviation of the first cloud of weights (> 0).
-        extra_noise: added to the spread each generation, so the search does not
-            stop too early on a lucky candidate (>= 0).
-
-    ``explore`` is True while it learns. With ``explore`` False (inside `evaluate`)
-    it plays ``policy()``, the centre of the cloud, and its search is left as it
-    was: ``train``, ``train_on_history`` and ``seed`` do nothing.
+    `population`: candidates per generation (2 or more), each playing one episode;
+    `elite_fraction`: the share of best candidates kept (at least 2); `initial_spread`:
+    the first cloud's standard deviation; `extra_noise`: added to the spread each
+    generation, so the search does not stop early on a lucky candidate.
 
     >>> agent = CrossEntropyAgent(population=4)
     >>> agent.seed(0)
@@ -133,22 +98,13 @@ class CrossEntropyAgent:
         self.explore = True  # False: play the policy learned so far, and learn nothing
 
     def seed(self, seed: int) -> None:
-        """Make the search repeatable (`run_job` calls this with its seed).
-
-        With ``explore`` False the agent plays its learned policy, which draws no
-        random numbers: the seed is then ignored, so that `evaluate` (which seeds
-        the agents it measures) leaves the search exactly where it was.
-        """
+        """Make the search repeatable; ignored with ``explore`` off (`evaluate` changes nothing)."""
         if self.explore:
             self.rng = np.random.default_rng(seed)
 
     def decision_function(self, observation: Any, action_space: gym.Space) -> int:
         if self.mean is None:  # the first call tells the sizes: actions x (observation + 1)
-            if not self.explore:
-                raise RuntimeError(
-                    "The agent has not played yet, so it has learned nothing to play with "
-                    "explore off (as evaluate plays): train it with run_job first."
-                )
+            check_has_played(self)
             check_can_learn(observation, action_space)
             shape = (int(action_space.n), np.asarray(observation).size + 1)
             self.mean, self.spread = np.zeros(shape), np.full(shape, self.initial_spread)
@@ -186,8 +142,7 @@ class CrossEntropyAgent:
 
     def policy(self) -> LinearPolicy:
         """The policy learned so far (the centre of the cloud), to evaluate or film."""
-        if self.mean is None:
-            raise RuntimeError("The agent has not played yet: train it with run_job first.")
+        check_has_played(self, for_policy=True)
         return LinearPolicy(self.mean.copy())
 
     def __repr__(self) -> str:

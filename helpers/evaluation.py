@@ -1,16 +1,7 @@
-"""Measuring an agent fairly: whole episodes, seeded, without training.
+"""Measuring an agent fairly: `evaluate` plays seeded episodes, `describe_returns` sums up.
 
-- `evaluate`: the returns of an agent over a number of seeded episodes.
-- `describe_returns`: those returns in one line (mean, standard error, spread, range).
-
-Episode ``i`` starts from ``reset(seed=seed + i)``, so two agents evaluated with the
-same seed meet exactly the same starting positions: the comparison is fair, and it
-repeats. One episode proves little (a random agent has lucky games); the spread of
-many tells how good an agent is.
-
->>> from helpers import RandomAgent
->>> evaluate("CartPole-v1", RandomAgent(), episodes=3, seed=0)
-[18.0, 14.0, 12.0]
+Episode ``i`` starts from ``reset(seed=seed + i)``, so two agents evaluated with the same
+seed meet the same starting positions: the comparison is fair, and it repeats.
 """
 
 from __future__ import annotations
@@ -26,10 +17,10 @@ from helpers.loop import JobResult
 from helpers.support.checks import (
     LearnerChecks,
     check_evaluate_arguments,
-    returns_to_describe,
     warn_endless,
 )
 from helpers.support.environments import make_env
+from helpers.support.job import returns_to_summarise
 
 LONGEST_EPISODE = 100_000  # without max_steps: an environment that never ends must not hang
 
@@ -44,16 +35,15 @@ def evaluate(
 ) -> list[float]:
     """Play `episodes` whole episodes with `model` and return their returns.
 
-    The model only decides (no ``train``), with its exploration off (`exploration_off`).
-    Episode ``i`` is reset with ``seed + i``; the action space and ``model.seed`` (if
-    it has one) are seeded with `seed`. An environment given as an id is made and
-    closed here; a ``gymnasium.Env`` is left open. `max_steps` stops an episode there
-    (its return counted as it stands); without it, an environment with no time limit
-    stops at 100,000 steps, with a warning.
+    The model only decides (no ``train``), with ``explore`` off (`exploration_off`).
+    Episode ``i`` is reset with ``seed + i``; the action space and ``model.seed`` get
+    `seed`. An id is made and closed here; a ``gymnasium.Env`` is left open.
+    `max_steps` ends an episode early (its return as it stands); without it, an
+    endless episode stops at 100,000 steps, with a warning.
 
     >>> from helpers import RandomAgent
-    >>> evaluate("CartPole-v1", RandomAgent(), episodes=2, seed=0, max_steps=10)
-    [10.0, 9.0]
+    >>> evaluate("CartPole-v1", RandomAgent(), episodes=3, seed=0)
+    [18.0, 14.0, 12.0]
     """
     seed = check_evaluate_arguments(model, episodes, seed, max_steps)
     owned = not isinstance(env, gym.Env)  # made here, so closed here
@@ -83,24 +73,14 @@ def evaluate(
 def describe_returns(returns: Iterable[float] | JobResult) -> str:
     """Returns in one line: the mean and its standard error, the spread, the range.
 
-    The spread is the standard deviation of the returns (how much one episode
-    differs from the next, with n - 1 in the formula as the notebooks define it);
-    the standard error, spread / sqrt(n), is how far the mean itself may be off.
-    A single return has no spread to measure: both are then reported as 0.
-
-    `returns` is a list (or array, or generator) of numbers, such as `evaluate`
-    gives; a job's result or its ``result.episodes`` also do (their finished
-    episodes' returns). Anything that is not a finite number is refused.
+    The spread is the standard deviation (ddof=1); the standard error, spread / sqrt(n),
+    is how far the mean itself may be off (both 0 for a single return). `returns`: a list
+    of numbers, or a job's result (its finished episodes' returns).
 
     >>> describe_returns([10.0, 20.0, 30.0])
     'mean 20.0 (standard error 5.8), spread 10.0 (min 10.0, max 30.0) over 3 episodes'
     """
-    values = returns_to_describe(returns)
-    if values.size == 0:
-        raise ValueError(
-            "There are no returns to describe: the list is empty. A job's result.returns "
-            "lists finished episodes only; run more steps, or use evaluate(...)."
-        )
+    values = returns_to_summarise(returns)
     spread = values.std(ddof=1) if values.size > 1 else 0.0
     standard_error = spread / np.sqrt(values.size)
     return (

@@ -1,13 +1,7 @@
 """The agent-environment loop of the series: `run_job`, and `JobResult`, what it returns.
 
-Around the loop, `helpers.support.job` checks the arguments and wraps the environment
-in the learner checks and the camera (`prepare`), and closes it whatever happens
-(`finishing`).
-
->>> from helpers import RandomAgent
->>> result = run_job("CartPole-v1", RandomAgent(), steps=100, seed=42, record_video=False)
->>> [(e["steps"], e["outcome"]) for e in result.episodes[-2:]]
-[(22, 'terminated'), (8, 'unfinished')]
+Around the loop, `helpers.support.job` checks the arguments, wraps the environment
+(`prepare`) and closes it whatever happens (`finishing`).
 """
 
 from __future__ import annotations
@@ -22,7 +16,7 @@ from typing import Any
 import gymnasium as gym
 from gymnasium.utils.save_video import capped_cubic_video_schedule
 
-from helpers.support.job import finishing, prepare
+from helpers.support.job import describe_job, finishing, prepare
 
 
 @dataclass
@@ -30,15 +24,16 @@ class JobResult:
     """What `run_job` collected.
 
     ``history``: one dict per step: ``episode``, ``step``, ``action``, ``reward``,
-    ``terminated``, ``truncated``, ``info`` (and ``observation``, the observation
-    the step returned, only with ``keep_observations=True``).
+    ``terminated``, ``truncated``, ``info`` (and, with ``keep_observations=True``,
+    ``observation``). ``episodes``: one dict per episode: ``episode``, ``steps``,
+    ``return`` (the sum of its rewards), ``outcome`` (``"terminated"``: the game ended;
+    ``"truncated"``: a time limit; ``"unfinished"``: the job's steps ran out) and
+    ``video`` (a path or None). ``parameters``: the arguments of the call.
 
-    ``episodes``: one dict per episode: ``episode``, ``steps``, ``return`` (the sum
-    of its rewards), ``outcome`` and ``video`` (the mp4's path, or ``None``). The
-    outcome is ``"terminated"`` (the game ended: won or lost), ``"truncated"``
-    (stopped by a time limit) or ``"unfinished"`` (the job's steps ran out first).
-
-    ``parameters``: the arguments of the call.
+    >>> from helpers import RandomAgent
+    >>> result = run_job("CartPole-v1", RandomAgent(), steps=100, seed=42, record_video=False)
+    >>> [(e["steps"], e["outcome"]) for e in result.episodes[-2:]]
+    [(22, 'terminated'), (8, 'unfinished')]
     """
 
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -61,11 +56,7 @@ class JobResult:
         return self.videos[0].parent if self.videos else None
 
     def __repr__(self) -> str:
-        return (
-            f"JobResult(env={self.parameters.get('env')!r}, steps={len(self.history)}, "
-            f"episodes={len(self.episodes)} ({len(self.returns)} finished), "
-            f"videos={len(self.videos)})"
-        )
+        return describe_job(self)
 
 
 def end_episode(result: JobResult, outcome: str, env: gym.Env, verbose: bool) -> None:

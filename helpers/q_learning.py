@@ -1,35 +1,19 @@
-"""An agent that learns from every step: tabular Q-learning.
+"""An agent that learns from every step: tabular Q-learning (`QLearningAgent`).
 
-- `QLearningAgent`: keeps a table of Q-values, one row per observation it has met,
-  acts epsilon-greedily on it, and improves it in ``train`` after every step.
-- `UnsupportedSpaceError`: raised for spaces a table cannot hold (pictures, numbers
-  that vary smoothly).
-
-A *Q-value* ``Q[s][a]`` is the agent's estimate of the return (the discounted sum
-of rewards still to come) if it takes action ``a`` in state ``s`` and acts well
-afterwards. After every step ``(s, a, r, s')`` it moves ``Q[s][a]`` a little
-towards a better estimate, the *target*::
+A *Q-value* ``Q[s][a]`` estimates the return (the discounted sum of rewards still to
+come) of action ``a`` in state ``s``, acting well afterwards. After every step
+``(s, a, r, s')`` the agent moves ``Q[s][a]`` a little towards a *target*::
 
     target  = r                             if the episode terminated at s'
     target  = r + gamma * max_a' Q[s'][a']  otherwise
     Q[s][a] = Q[s][a] + alpha * (target - Q[s][a])
 
-``alpha`` is the learning rate, ``gamma`` the discount. A *terminated* step ended
-the game: nothing comes after it, so its target is the reward alone. A *truncated*
-step was only cut off by a time limit: the game would have gone on, so the target
-still counts what ``s'`` was worth.
-
-The table is a dict: a row of zeros (one value per action) is added the first
-time an observation is trained on, so the agent needs to know neither the number
-of observations nor, before its first decision, the number of actions. That is
-why it handles only Discrete spaces: each observation must be a whole number
-that names one state (FrozenLake's 16 squares, Taxi's 500 situations).
-
->>> from helpers import evaluate, run_job
->>> agent = QLearningAgent()
->>> result = run_job("FrozenLake-v1", agent, steps=20_000, seed=0, record_video=False)
->>> sum(evaluate("FrozenLake-v1", agent, episodes=100, seed=1000)) > 20
-True
+``alpha`` is the learning rate, ``gamma`` the discount. A *terminated* step ended the
+game: nothing comes after it. A *truncated* one was cut off by a time limit: the game
+would have gone on, so the target still counts what ``s'`` was worth. The table is a
+dict with a row of zeros per observation met, so it handles Discrete spaces only
+(FrozenLake's 16 squares, Taxi's 500 situations); other spaces raise
+`UnsupportedSpaceError`.
 """
 
 from __future__ import annotations
@@ -42,6 +26,7 @@ import numpy as np
 from helpers.agents import Transition
 from helpers.support.agent_checks import (
     UnsupportedSpaceError,
+    check_knows_actions,
     check_q_settings,
     check_same_actions,
     number_of_actions,
@@ -54,22 +39,11 @@ __all__ = ["QLearningAgent", "UnsupportedSpaceError"]
 class QLearningAgent:
     """Tabular Q-learning with epsilon-greedy exploration, for Discrete spaces.
 
-    Args:
-        learning_rate: ``alpha``, how far one step moves a Q-value towards its
-            target (0 to 1).
-        discount: ``gamma``, what a reward one step later is worth now (0 to 1).
-        epsilon: while ``explore`` is True, the chance of a random action at
-            each step; otherwise the agent takes the action with the highest
-            Q-value.
-
-    ``explore`` is True while it learns; `evaluate` switches it off (see
-    `helpers.agents.exploration_off`), and the agent then always acts greedily.
-    The table is made for one environment: given another environment's action
-    space, the agent raises a clear error rather than play with the wrong columns.
-    Ties between equal Q-values (every action of a state never tried) are broken
-    at random, by the agent's own random generator, which ``seed`` seeds
-    (`run_job` and `evaluate` call it): a greedy agent that always took the
-    first of equal actions would never try the others.
+    `learning_rate` is ``alpha`` and `discount` ``gamma`` (both 0 to 1); while ``explore``
+    is True, `epsilon` is the chance of a random action at each step, otherwise it takes
+    the action with the highest Q-value. Ties are broken at random by its own generator,
+    which ``seed`` seeds: always taking the first of equal actions would never try the
+    others. Given another environment's action space, it raises a clear error.
 
     >>> agent = QLearningAgent(learning_rate=0.5, discount=0.9)
     >>> agent.seed(0)
@@ -116,11 +90,7 @@ class QLearningAgent:
         """The row of Q-values of `observation` (zeros if it was never trained on)."""
         state = state_number(observation)
         if state not in self.q:
-            if self.n_actions is None:
-                raise RuntimeError(
-                    "The agent has not seen the action space yet: call decision_function "
-                    "(run_job does) before asking for Q-values."
-                )
+            check_knows_actions(self.n_actions, "q_values")
             return np.zeros(self.n_actions)
         return self.q[state]
 
@@ -141,11 +111,7 @@ class QLearningAgent:
         self.q[s][a] += self.learning_rate * (target - self.q[s][a])
 
     def _add_rows(self, *states: int) -> None:
-        if self.n_actions is None:
-            raise RuntimeError(
-                "The agent does not know its actions yet: it learns them from the action space "
-                "in its first decision_function call (run_job makes it before any train call)."
-            )
+        check_knows_actions(self.n_actions, "train")
         for state in states:
             if state not in self.q:
                 self.q[state] = np.zeros(self.n_actions)
@@ -154,15 +120,8 @@ class QLearningAgent:
         """Q-learning has already learned from every step in ``train``."""
 
     def table(self, n_observations: int) -> np.ndarray:
-        """The Q-table as an array, one row per observation (zeros where never trained).
-
-        >>> QLearningAgent().table(3).shape
-        Traceback (most recent call last):
-        ...
-        RuntimeError: The agent has no Q-values yet: train it first (with run_job).
-        """
-        if self.n_actions is None:
-            raise RuntimeError("The agent has no Q-values yet: train it first (with run_job).")
+        """The Q-table as an array, one row per observation (zeros where never trained)."""
+        check_knows_actions(self.n_actions)
         rows = np.zeros((n_observations, self.n_actions))
         for state, values in self.q.items():
             if state < n_observations:

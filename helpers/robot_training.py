@@ -1,22 +1,11 @@
 """Train a robot for an Atari game on a laptop: the cross-entropy method on RAM bytes.
 
-- `train_robot`: search for a `RamPolicy`, generation after generation.
-- `one_generation`: one generation of that search; `pick_the_robot`: the choice at the end.
-
-The method is notebook 7's cross-entropy method with three changes that make it work
-on Space Invaders:
-
-1. It reads the game's 128 memory bytes (``obs_type="ram"``) instead of the screen,
-   each byte centred and scaled by how it varies in random play.
-2. Each candidate plays *several* seeded episodes, and all candidates of a generation
-   play the *same* seeds (common random numbers): with one episode each, the winner is
-   mostly the luckiest, not the best (selection bias).
-3. After each generation the new centre of the cloud and the best candidate play a
-   fixed set of *check* seeds that training never plays. At the end, the few that did
-   best there play more, new check seeds, and the best there is the result.
-
-The seeds, the worker processes and the bookkeeping are in
-`helpers.support.robot_workers`.
+`train_robot` runs the search, one generation (`one_generation`) after another, and
+`pick_the_robot` makes the final choice. Notebook 7's method, with three changes: it
+reads the game's 128 memory bytes (centred and scaled); all candidates of a generation
+play the *same* several seeded episodes (one each would crown the luckiest); and the
+winners are checked on seeds training never plays. The seeds, the worker processes
+and the bookkeeping are in `helpers.support.robot_workers`.
 
 >>> run = train_robot("ALE/SpaceInvaders-v5", generations=1, population=2, elite=2,
 ...                   episodes_per_candidate=1, check_episodes=1, finalists=1,
@@ -54,14 +43,11 @@ def train_robot(
 ) -> TrainingRun:
     """Learn a `RamPolicy` with the cross-entropy method, fairly scored.
 
-    Each generation (`one_generation`) draws `population` candidates around the centre
-    of the cloud, scores each on the same `episodes_per_candidate` seeded episodes,
-    moves the cloud to the best `elite` (their mean; their standard deviation +
-    `extra_noise`), and checks the new centre and the winners on `check_episodes`
-    seeds training never plays. At the end, `pick_the_robot` replays the `finalists`
-    with the best check scores on `recheck_episodes` new seeds: the best is
-    ``run.policy``. ``run.log`` has one entry per generation; `report`, if given, gets
-    each entry as it is made. Same `seed`, same run, on 1 or more `processes`.
+    Each generation scores `population` candidates on the same `episodes_per_candidate`
+    seeds, moves the cloud to the best `elite`, and checks the centre and the winners on
+    `check_episodes` seeds training never plays; `pick_the_robot` replays the best
+    `finalists` on `recheck_episodes` new seeds. ``run.log`` has one entry per generation
+    (each also given to `report`). Same `seed`, same run, on 1 or more `processes`.
     """
     search = Search(dict(locals()))  # checks, RAM statistics, the first cloud, the workers
     with search:  # the worker processes stop however training ends
@@ -107,10 +93,7 @@ def one_generation(search: Search, generation: int) -> dict[str, Any]:
 
 
 def pick_the_robot(search: Search) -> None:
-    """5. The best-checked policies play new seeds; the best there is ``run.policy``.
-
-    Picking the best of many noisy scores flatters the winner: the replay on seeds
-    that none of them has played measures them afresh."""
+    """5. The best-checked play new seeds (the best of noisy scores flatters the winner)."""
     contenders = sorted(search.contenders, key=lambda c: -c[0])  # stable: earlier first
     chosen = contenders[: search.settings["finalists"]]
     rechecked = search.play([weights for *_, weights in chosen], search.recheck_seeds)

@@ -1,19 +1,12 @@
-"""A robot that already learned: the trained Space Invaders agent shipped with the series.
+"""A robot that already learned: the trained agents shipped with the series.
 
-- `RamPolicy`: a linear policy on an Atari game's 128 memory (RAM) bytes, scaled to
-  comparable sizes first; it decides and never learns.
-- `load_trained_agent`: the agent that ``scripts/train_space_invaders.py`` trained, with
-  ``agent.env_kwargs`` saying which observation it needs.
-- `trained_agent_record` (from `helpers.support.shipped`): what was saved next to those
-  parameters (the command, the seed, the versions, the scores).
-
-Its environment is the standard game; only the observation differs, so make it with
-``make_env(env_id, **agent.env_kwargs)``:
+`RamPolicy` is a linear policy on an Atari game's 128 memory (RAM) bytes; it decides and
+never learns. `load_trained_agent` gives the agent a training script made, with
+``agent.env_kwargs`` naming the observation it needs; `trained_agent_record` what was
+saved with it (the command, the seed, the versions, the scores).
 
 >>> from helpers import evaluate, make_env
 >>> agent = load_trained_agent("ALE/SpaceInvaders-v5")
->>> agent.env_kwargs
-{'obs_type': 'ram'}
 >>> env = make_env("ALE/SpaceInvaders-v5", **agent.env_kwargs)
 >>> evaluate(env, agent, episodes=1, seed=0) == trained_agent_record("ALE/SpaceInvaders-v5")[
 ...     "test"]["robot"][:1]
@@ -29,7 +22,13 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from helpers.support.shipped import shipped_stem, trained_agent_record
+from helpers.support.shipped import (
+    check_ram_arrays,
+    check_ram_size,
+    load_shipped_network,
+    shipped_path,
+    trained_agent_record,
+)
 
 __all__ = ["RamPolicy", "load_trained_agent", "trained_agent_record"]
 
@@ -37,12 +36,10 @@ __all__ = ["RamPolicy", "load_trained_agent", "trained_agent_record"]
 class RamPolicy:
     """Pick the action with the highest score ``weights @ [features, 1]``.
 
-    The features are the RAM bytes, centred and scaled: ``(ram - center) / scale``,
-    so that a byte that barely moves and one that runs from 0 to 255 weigh alike
-    at the start of learning. One row of weights per action: 6 x 129 numbers for
-    Space Invaders. It is an agent of the series (``decision_function``, ``train``,
-    ``train_on_history``) that does not learn: the learning happened before, in
-    `helpers.robot_training`.
+    The features are the RAM bytes centred and scaled, ``(ram - center) / scale``, so a
+    byte that barely moves and one that runs from 0 to 255 weigh alike. One row of
+    weights per action: 6 x 129 numbers for Space Invaders. It learned before, in
+    `helpers.robot_training`; ``train`` and ``train_on_history`` do nothing.
 
     >>> policy = RamPolicy(np.zeros((2, 4)), center=np.zeros(3), scale=np.ones(3))
     >>> policy.weights[1, 0] = 1.0  # action 1 likes a large first byte
@@ -60,22 +57,13 @@ class RamPolicy:
         self.weights = np.asarray(weights, dtype=float)
         self.center = np.asarray(center, dtype=float)
         self.scale = np.asarray(scale, dtype=float)
-        if self.weights.shape[1] != self.center.size + 1 or self.center.shape != self.scale.shape:
-            raise ValueError(
-                f"weights {self.weights.shape} need one column per byte plus one, and center "
-                f"{self.center.shape} and scale {self.scale.shape} one entry per byte."
-            )
+        check_ram_arrays(self.weights, self.center, self.scale)
         self.env_kwargs: dict[str, Any] = dict(env_kwargs or {"obs_type": "ram"})
 
     def features(self, observation: Any) -> np.ndarray:
         """The scaled bytes with a constant 1 at the end (its weight is a bias per action)."""
         ram = np.asarray(observation, dtype=float).ravel()
-        if ram.size != self.center.size:
-            raise ValueError(
-                f"This policy reads {self.center.size} RAM bytes, but the observation has "
-                f"{ram.size} numbers. Make its environment with "
-                f"make_env(env_id, **agent.env_kwargs), that is {self.env_kwargs}."
-            )
+        check_ram_size(ram, self.center, self.env_kwargs)
         return np.append((ram - self.center) / self.scale, 1.0)
 
     def decision_function(self, observation: Any, action_space: gym.Space) -> int:
@@ -99,24 +87,13 @@ class RamPolicy:
 def load_trained_agent(env_id: str) -> RamPolicy:
     """The agent trained for `env_id` by the series' own script, ready to play.
 
-    ``agent.env_kwargs`` names the observation it needs: make its environment with
-    ``make_env(env_id, **agent.env_kwargs)``. An id with no shipped agent raises
-    `NoTrainedAgentError`.
+    Make its environment with ``make_env(env_id, **agent.env_kwargs)``. An id with no
+    shipped agent raises `NoTrainedAgentError`.
 
     >>> load_trained_agent("ALE/SpaceInvaders-v5")
     RamPolicy(6 actions x 129 weights, env_kwargs={'obs_type': 'ram'})
-    >>> load_trained_agent("CartPole-v1")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    helpers.support.shipped.NoTrainedAgentError: No trained agent ships for 'CartPole-v1'; ...
     """
-    path = resources.files("helpers") / "trained" / f"{shipped_stem(env_id)}.npz"
     if trained_agent_record(env_id).get("agent") == "helpers.dqn.DQNAgent":
-        from helpers.dqn import DQNAgent  # scripts/train_lander.py saved it with save()
-
-        with resources.as_file(path) as file:
-            agent = DQNAgent.load(file)
-        agent.explore = False  # ready to play its learned (greedy) policy; it learns no more
-        return agent
-    with resources.as_file(path) as file, np.load(file) as saved:
+        return load_shipped_network(env_id)  # LunarLander's network agent
+    with resources.as_file(shipped_path(env_id)) as file, np.load(file) as saved:
         return RamPolicy(saved["weights"], saved["center"], saved["scale"], {"obs_type": "ram"})

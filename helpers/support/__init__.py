@@ -3,6 +3,8 @@
 - `checks`: the learner-mistake checks (a Gymnasium wrapper) and argument checks,
   each error naming the mistake and its fix.
 - `job`: what `run_job` does before and after its loop (`prepare`, `finishing`).
+- `agent_checks`: the learning agents' input checks; `plotting`: the drawing under
+  `helpers.plots`; `shipped`: the trained agents' files and checks.
 - `recording`: the `Camera` wrapper and the recorder (imageio-ffmpeg's `write_frames`).
 - `atari_frames`: Atari screens as a player sees them, at the game's real speed.
 - `environments`: `make_env` (Atari ids known, clear errors for unknown ids).

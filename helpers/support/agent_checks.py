@@ -39,6 +39,36 @@ def checked_features(weights: np.ndarray, observation: Any) -> np.ndarray:
     return features
 
 
+def linear_action(weights: np.ndarray, observation: Any) -> int:
+    """The action with the highest score ``weights @ [observation, 1]``, counted from 0.
+
+    >>> linear_action(np.array([[1.0, 0.0], [-1.0, 0.0]]), np.array([-2.0]))
+    1
+    """
+    features = np.append(np.asarray(observation, dtype=float).ravel(), 1.0)
+    return int(np.argmax(weights @ features))
+
+
+def check_has_played(agent: Any, for_policy: bool = False) -> None:
+    """A clear error for a `CrossEntropyAgent` asked to play what it learned before it played.
+
+    >>> from helpers import CrossEntropyAgent
+    >>> CrossEntropyAgent().policy()
+    Traceback (most recent call last):
+    ...
+    RuntimeError: The agent has not played yet: train it with run_job first.
+    """
+    if agent.mean is not None:
+        return
+    if for_policy:
+        raise RuntimeError("The agent has not played yet: train it with run_job first.")
+    if not agent.explore:
+        raise RuntimeError(
+            "The agent has not played yet, so it has learned nothing to play with "
+            "explore off (as evaluate plays): train it with run_job first."
+        )
+
+
 def numbers_text(count: int) -> str:
     return f"{count} number" if count == 1 else f"{count} numbers"
 
@@ -167,6 +197,30 @@ def check_same_actions(action_space: gym.Space, n_actions: int) -> None:
             f"make a new agent, QLearningAgent(), for this one (e.g. re-run the cell that "
             f"creates it)."
         )
+
+
+def check_knows_actions(n_actions: int | None, asking_for: str = "a table") -> None:
+    """A clear error for a `QLearningAgent` used before it saw its action space.
+
+    >>> from helpers import QLearningAgent
+    >>> QLearningAgent().table(3)
+    Traceback (most recent call last):
+    ...
+    RuntimeError: The agent has no Q-values yet: train it first (with run_job).
+    """
+    if n_actions is not None:
+        return
+    if asking_for == "q_values":
+        raise RuntimeError(
+            "The agent has not seen the action space yet: call decision_function "
+            "(run_job does) before asking for Q-values."
+        )
+    if asking_for == "train":
+        raise RuntimeError(
+            "The agent does not know its actions yet: it learns them from the action space "
+            "in its first decision_function call (run_job makes it before any train call)."
+        )
+    raise RuntimeError("The agent has no Q-values yet: train it first (with run_job).")
 
 
 def state_number(observation: Any) -> int:

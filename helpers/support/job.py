@@ -6,6 +6,8 @@
 - `finishing`: a ``with`` block that closes the environment however the job ends (its
   videos complete, a half-filmed one removed) and, on an error or an interrupt,
   attaches what was collected to the exception as ``partial_result``.
+- `describe_job`: a `JobResult` in one line (its repr); `returns_to_summarise`: the
+  returns `describe_returns` gets, checked.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from helpers.support.checks import (
     LearnerChecks,
     check_run_job_arguments,
     environment_name,
+    returns_to_describe,
 )
 from helpers.support.environments import make_env
 from helpers.support.recording import Camera
@@ -157,3 +160,29 @@ def finishing(env: gym.Env, result: Any) -> Iterator[None]:
         )
         setattr(error, "partial_result", result)  # noqa: B010 - an attribute of our own
         raise error from err
+
+
+def describe_job(result: Any) -> str:
+    """A `JobResult` in one line: its environment, steps, episodes and videos."""
+    return (
+        f"JobResult(env={result.parameters.get('env')!r}, steps={len(result.history)}, "
+        f"episodes={len(result.episodes)} ({len(result.returns)} finished), "
+        f"videos={len(result.videos)})"
+    )
+
+
+def returns_to_summarise(returns: Any) -> Any:
+    """`returns` as an array of finite numbers, or a clear error (also for no returns).
+
+    >>> returns_to_summarise([])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: There are no returns to describe: the list is empty. ...
+    """
+    values = returns_to_describe(returns)
+    if values.size == 0:
+        raise ValueError(
+            "There are no returns to describe: the list is empty. A job's result.returns "
+            "lists finished episodes only; run more steps, or use evaluate(...)."
+        )
+    return values

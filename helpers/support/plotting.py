@@ -1,5 +1,5 @@
-"""The checks of the plots' inputs (`helpers.plots`): a clear error for a wrong map,
-a wrong number of values, a window that is not a whole number, and the like."""
+"""The drawing under `helpers.plots`, and the checks of its inputs: a clear error for a
+wrong map, a wrong number of values, a window that is not a whole number, and the like."""
 
 from __future__ import annotations
 
@@ -17,11 +17,20 @@ __all__ = [
     "check_window",
     "curve_points",
     "describe_value",
+    "draw_grid_policy",
+    "draw_grid_values",
+    "draw_learning_curve",
     "finite",
     "grid_of",
     "map_rows",
+    "moving_mean",
     "whole",
 ]
+
+# FrozenLake's actions: 0 left, 1 down, 2 right, 3 up, as (dx, dy) on the picture
+# (rows grow downwards).
+ARROWS = {0: (-1, 0), 1: (0, 1), 2: (1, 0), 3: (0, -1)}
+ENDS = ("H", "G")  # squares where the episode ends: nothing to decide there
 
 
 def letters(row: Any) -> str | None:
@@ -143,3 +152,110 @@ def curve_points(result: Any) -> tuple[list[int] | None, list[float]]:
             steps.append(whole(episode["steps"], f"episode {n}'s steps"))
             returns.append(finite(episode["return"], f"episode {n}'s return"))
     return steps, returns
+
+
+def _draw_map(ax: Any, rows: list[str]) -> None:
+    ax.set_xticks(range(len(rows[0])))
+    ax.set_yticks(range(len(rows)))
+    ax.set_xlim(-0.5, len(rows[0]) - 0.5)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.tick_params(length=0, labelbottom=False, labelleft=False)
+
+
+def draw_grid_values(values: Any, desc: Any, ax: Any) -> Any:
+    """`helpers.plots.plot_grid_values`: the heat map, each square with its letter."""
+    rows = map_rows(desc, "plot_grid_values", "values")
+    grid = grid_of(values, rows, "plot_grid_values")
+    not_finite = np.argwhere(~np.isfinite(grid))
+    if not_finite.size:
+        y, x = not_finite[0]
+        raise ValueError(
+            f"plot_grid_values needs a finite number on every square: row {y}, column {x} "
+            f"is {grid[y, x]}."
+        )
+    ax = axes(ax)
+    low = min(grid.min(), 0.0)  # a map of negative values still spans the colours
+    high = max(grid.max(), low + 1e-9)
+    image = ax.imshow(grid, cmap="viridis", vmin=low, vmax=high)
+    for y, row in enumerate(rows):
+        for x, letter in enumerate(row):
+            label = letter if letter in ENDS else f"{letter}\n{grid[y, x]:.2f}"
+            colour = "black" if grid[y, x] > low + 0.6 * (high - low) else "white"
+            ax.text(x, y, label, ha="center", va="center", color=colour, fontsize=9)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    _draw_map(ax, rows)
+    return ax
+
+
+def draw_grid_policy(actions: Any, desc: Any, ax: Any) -> Any:
+    """`helpers.plots.plot_grid_policy`: the map with an arrow per square."""
+    from matplotlib.patches import Rectangle
+
+    rows = map_rows(desc, "plot_grid_policy", "actions")
+    grid = grid_of(actions, rows, "plot_grid_policy")
+    for y, row in enumerate(rows):
+        for x, letter in enumerate(row):
+            if letter not in ENDS and grid[y, x] not in ARROWS:
+                raise ValueError(
+                    f"plot_grid_policy draws FrozenLake's four actions (0 left, 1 down, "
+                    f"2 right, 3 up) as arrows; the action on row {y}, column {x} is "
+                    f"{grid[y, x]:g}, which has no arrow. A game with other actions (Taxi has "
+                    f"6) needs a picture of its own."
+                )
+    grid = np.nan_to_num(grid).astype(int)  # holes and the goal may hold anything
+    ax = axes(ax)
+    colours = {"H": "#334", "G": "#6c6", "S": "#cde"}
+    for y, row in enumerate(rows):
+        for x, letter in enumerate(row):
+            colour = colours.get(letter, "#eef")
+            ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=colour, edgecolor="white"))
+            if letter in ENDS:
+                ax.text(x, y, letter, ha="center", va="center", color="white", fontsize=12)
+                continue
+            dx, dy = ARROWS[int(grid[y, x])]
+            ax.annotate(
+                "",
+                xy=(x + 0.35 * dx, y + 0.35 * dy),
+                xytext=(x - 0.35 * dx, y - 0.35 * dy),
+                arrowprops={"arrowstyle": "->", "lw": 2},
+            )
+    _draw_map(ax, rows)
+    ax.set_aspect("equal")
+    return ax
+
+
+def moving_mean(values: Any, window: Any) -> np.ndarray:
+    """`helpers.plots.moving_average`: the mean of each `window` values (fewer at the start)."""
+    check_window(window)
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise TypeError(f"moving_average needs a list of numbers; got {describe_value(values)}.")
+    values = np.array([finite(v, f"value {n}") for n, v in enumerate(values)], dtype=float)
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    ends = np.arange(1, len(values) + 1)
+    starts = np.maximum(0, ends - window)
+    return (sums[ends] - sums[starts]) / (ends - starts)
+
+
+def draw_learning_curve(result: Any, window: Any, ax: Any, label: str | None) -> Any:
+    """`helpers.plots.plot_learning_curve`: smoothed returns against the steps taken."""
+    check_window(window)
+    steps, returns = curve_points(result)
+    if not returns:
+        raise ValueError(
+            "The job finished no episode, so there is no return to plot: run it for more steps."
+        )
+    x_label = "environment steps" if steps is not None else "finished episodes"
+    ax = axes(ax, figsize=(7, 3.5))
+    other = {"environment steps", "finished episodes"} - {x_label}
+    if ax.get_xlabel() in other:
+        raise ValueError(
+            f"These axes already hold a curve that counts {ax.get_xlabel()} on x, and this "
+            f"one counts {x_label}: pass the job's result (not result.returns) for every "
+            f"curve of one picture, so that all count environment steps."
+        )
+    x = np.cumsum(steps) if steps is not None else np.arange(1, len(returns) + 1)
+    average = moving_mean(returns, window)
+    ax.plot(x, average, label=label or f"mean of the last {window} episodes")
+    ax.set_xlabel(x_label)
+    ax.set_ylabel("return")
+    return ax

@@ -1,11 +1,14 @@
 """The files of the trained agents shipped in ``helpers/trained/``: which game has one,
-and the record the training script saved with it (`trained_agent_record`)."""
+the record the training script saved with it (`trained_agent_record`), the shipped
+network agent (`load_shipped_network`), and the checks of a `RamPolicy`'s arrays."""
 
 from __future__ import annotations
 
 import json
 from importlib import resources
 from typing import Any
+
+import numpy as np
 
 # Environment id -> the stem of its files in helpers/trained/ (.npz parameters, .json record).
 SHIPPED = {"ALE/SpaceInvaders-v5": "space_invaders", "LunarLander-v3": "LunarLander-v3"}
@@ -54,3 +57,50 @@ def trained_agent_record(env_id: str, training_seed: int | None = None) -> dict[
             "--out <folder>."
         )
     return json.loads(path.read_text())
+
+
+def shipped_path(env_id: str) -> Any:
+    """The shipped parameters of `env_id`'s agent (a ``.npz`` resource)."""
+    return resources.files("helpers") / "trained" / f"{shipped_stem(env_id)}.npz"
+
+
+def load_shipped_network(env_id: str) -> Any:
+    """The `DQNAgent` shipped for `env_id` (saved with ``save()`` by scripts/train_lander.py),
+    with ``explore`` off: ready to play its learned, greedy policy; it learns no more."""
+    from helpers.dqn import DQNAgent
+
+    with resources.as_file(shipped_path(env_id)) as file:
+        agent = DQNAgent.load(file)
+    agent.explore = False
+    return agent
+
+
+def check_ram_arrays(weights: np.ndarray, center: np.ndarray, scale: np.ndarray) -> None:
+    """A clear error for a `RamPolicy` whose arrays do not fit together.
+
+    >>> check_ram_arrays(np.zeros((6, 128)), np.zeros(128), np.ones(128))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: weights (6, 128) need one column per byte plus one, and center (128,) and ...
+    """
+    if weights.shape[1] != center.size + 1 or center.shape != scale.shape:
+        raise ValueError(
+            f"weights {weights.shape} need one column per byte plus one, and center "
+            f"{center.shape} and scale {scale.shape} one entry per byte."
+        )
+
+
+def check_ram_size(ram: np.ndarray, center: np.ndarray, env_kwargs: dict[str, Any]) -> None:
+    """A clear error for an observation that is not the RAM a `RamPolicy` reads.
+
+    >>> check_ram_size(np.zeros(3), np.zeros(128), {"obs_type": "ram"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: This policy reads 128 RAM bytes, but the observation has 3 numbers. ...
+    """
+    if ram.size != center.size:
+        raise ValueError(
+            f"This policy reads {center.size} RAM bytes, but the observation has "
+            f"{ram.size} numbers. Make its environment with "
+            f"make_env(env_id, **agent.env_kwargs), that is {env_kwargs}."
+        )
