@@ -1,20 +1,7 @@
 """The checks of what a learner writes: clear errors that name the mistake and its fix.
 
-- `LearnerChecks`: a Gymnasium wrapper that checks what ``reset`` and ``step`` return
-  (Gymnasium's API: a pair, then five values; a number for the reward; True or False
-  for the end flags) and every action against the action space.
-- `CheckedAgent`: an agent as `run_job` uses it: actions checked, ``train`` and
-  ``train_on_history`` doing nothing where the agent has none.
-- `check_run_job_arguments`, `check_agent`, `check_seed`, `check_positive_count`: the
-  arguments of `run_job` and `evaluate`.
-- `is_whole_number`, `is_real_number`, `describe_value`: small tests of a value.
-
-Python counts ``True`` as the number 1, so a slip such as ``steps=True`` would
-otherwise pass as one step: the number checks here refuse bools.
-
->>> import numpy as np
->>> is_whole_number(np.int64(3), minimum=1), is_whole_number(True), is_whole_number(2.0)
-(True, False, False)
+`LearnerChecks` checks an environment's ``reset`` and ``step``; `CheckedAgent` an agent's
+actions; the rest check arguments. The number checks refuse bools (``steps=True``).
 """
 
 from __future__ import annotations
@@ -48,11 +35,7 @@ def is_real_number(value: Any) -> bool:
 
 
 def describe_value(value: Any) -> str:
-    """A few words on what `value` is, for an error message.
-
-    >>> describe_value(None), describe_value("abc"), describe_value(3), describe_value([1])
-    ('None', "the text 'abc'", 'the number 3', 'list')
-    """
+    """A few words on what `value` is, for an error message."""
     if value is None:
         return "None"
     if isinstance(value, str | bytes):
@@ -68,12 +51,8 @@ def environment_name(env: gym.Env) -> str:
 
 
 def valid_action(action: Any, action_space: gym.Space, env_name: str) -> Any:
-    """`action` if the environment accepts it (a Discrete action as an ``int``, a Box
-    action in the space's dtype), or a clear `InvalidActionError`.
-
-    >>> valid_action(np.int64(1), gym.spaces.Discrete(2), "CartPole-v1")
-    1
-    """
+    """`action` as the environment takes it (Discrete: an ``int``; Box: its dtype), or
+    a clear `InvalidActionError`."""
     if type(action_space) is gym.spaces.Discrete:
         # the same test as Discrete.contains, in a fifth of the time: it runs every step
         if (
@@ -135,11 +114,8 @@ def _box_hint(action: Any, space: gym.spaces.Box) -> str:
 
 
 def _as_box_action(action: Any, space: gym.spaces.Box, env_name: str) -> np.ndarray | None:
-    """`action` as an array of the Box's dtype, or None if it is not in the Box.
-
-    Values that the Box's dtype cannot hold (260 in ``int8``, 1e300 in ``float32``)
-    are refused, never wrapped round or turned into infinity.
-    """
+    """`action` in the Box's dtype, or None if not in the Box; values the dtype cannot
+    hold (260 in ``int8``) are refused, never wrapped round."""
     try:
         array = np.asarray(action)
     except (TypeError, ValueError):
@@ -189,8 +165,8 @@ def check_agent(model: Any) -> None:
 
 
 def check_training_methods(model: Any, episodes_per_train: int) -> None:
-    """Raise a clear error unless the model's ``train`` and ``train_on_history`` (those
-    it has, and that run_job will call) take the arguments run_job gives them.
+    """Raise a clear error unless the ``train`` and ``train_on_history`` run_job calls
+    take the arguments it gives them.
 
     >>> class Student:
     ...     def train(self):
@@ -232,11 +208,7 @@ def _check_method(model: Any, name: str, arguments: str, count: int) -> None:
 
 
 def check_seed(seed: Any, required: bool = False) -> int | None:
-    """`seed` as an ``int`` (numpy integers too), or a clear error naming ``seed``.
-
-    >>> check_seed(np.int64(7)), check_seed(None)
-    (7, None)
-    """
+    """`seed` as an ``int`` (numpy integers too), or a clear error naming ``seed``."""
     if seed is None and not required:
         return None
     if not is_whole_number(seed):
@@ -318,11 +290,7 @@ def _check_schedule(schedule: Callable[..., Any]) -> None:
 
 
 def reward_number(reward: Any) -> float:
-    """A reward as a float: a number, or an array holding one number.
-
-    >>> reward_number(np.array([2.5]))
-    2.5
-    """
+    """A reward as a float: a number, or an array holding one number."""
     if isinstance(reward, numbers.Real):
         return float(reward)
     if isinstance(reward, np.ndarray) and reward.size == 1 and reward.dtype.kind in "biuf":
@@ -334,11 +302,7 @@ def reward_number(reward: Any) -> float:
 
 
 def end_flag(value: Any, name: str, env_name: str) -> bool:
-    """``terminated`` or ``truncated`` as a ``bool``: a bool, 0 or 1, or one in an array.
-
-    >>> end_flag(np.array([True]), "terminated", "CartPole-v1")
-    True
-    """
+    """``terminated`` or ``truncated`` as a ``bool``: a bool, 0 or 1, or one in an array."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, numbers.Integral) and value in (0, 1):
@@ -406,14 +370,9 @@ def _copy(observation: Any) -> Any:
 
 
 class LearnerChecks(gym.Wrapper):
-    """Checks every ``reset`` and ``step`` of `env` and every action an agent sends it.
-
-    Gymnasium's `PassiveEnvChecker` does the same for the environment's writer; these
-    errors speak to a learner: what is wrong, and the fix. Rewards come out as floats,
-    end flags as bools. An environment that updates one observation array in place
-    would make a transition's observation and next observation the same array: that
-    is found out (the first observations are copied until then) and they are copied;
-    so is an info dict updated in place, which would show its last value at every step.
+    """Checks every ``reset`` and ``step`` of `env` and every action sent to it, with
+    errors for a learner; rewards come out as floats, end flags as bools. Observations
+    and info dicts that the environment updates in place are copied.
 
     >>> env = LearnerChecks(gym.make("CartPole-v1"))
     >>> env.step(5)  # doctest: +ELLIPSIS
@@ -445,7 +404,6 @@ class LearnerChecks(gym.Wrapper):
         return self.unshared(observation), reward, terminated, truncated, self.unshared_info(info)
 
     def unshared(self, observation: Any) -> Any:
-        """`observation`, or a copy if the environment reuses one array."""
         if observation is self.last and isinstance(observation, (np.ndarray, list, dict)):
             self.reuses = True  # (a number or a string is never changed in place)
         self.last = observation
@@ -455,8 +413,6 @@ class LearnerChecks(gym.Wrapper):
         return observation
 
     def unshared_info(self, info: Any) -> Any:
-        """`info`, or a copy if the environment updates one info dict in place (the
-        history would otherwise show the last step's info at every step)."""
         if info is self.last_info and isinstance(info, dict):
             self.reuses_info = True
         self.last_info = info
@@ -474,8 +430,7 @@ def _ignore(*arguments: Any) -> None:
 
 
 class CheckedAgent:
-    """`model` as `run_job` uses it: its actions checked against the action space, and
-    ``train`` or ``train_on_history`` doing nothing where the model has none."""
+    """`model` with its actions checked; a missing ``train`` or ``train_on_history`` is a no-op."""
 
     def __init__(self, model: Any, env_name: str) -> None:
         self.model, self.env_name = model, env_name
@@ -515,12 +470,8 @@ _RETURNS_TO_PASS = (
 
 
 def _collect_returns(items: Iterable[Any], name: str, values: list[float]) -> None:
-    """Append every return in `items` to `values`, or raise an error naming the culprit.
-
-    Nested lists and arrays are read in order; an episode's dict gives its
-    ``"return"``, and an ``"unfinished"`` episode is left out, as in
-    ``JobResult.returns``.
-    """
+    """Append every return in `items` (nested lists, episode dicts: unfinished ones left
+    out) to `values`, or raise an error naming the culprit."""
     for index, item in enumerate(items):
         where = f"{name}[{index}]"
         if isinstance(item, np.ndarray) and item.ndim == 0:

@@ -1,27 +1,9 @@
-"""The pre-flight check: is this machine ready for the series?
+"""The pre-flight check, ``python -m helpers.support.preflight``: is this machine ready?
 
-- `Check`: the outcome of one check (a name, a status, what was found, how to fix it).
-- `check_python`, `check_packages`, `check_atari`, `check_ffmpeg`, `check_old_gym`,
-  `check_jupyterlab`, `check_box2d`: one requirement each.
-- `run_checks`: every check, in the order a learner should fix them.
-- `ready`: whether a list of checks lets the series run (no check failed).
-- `report`: the checks as text, one line each, with the fix under each problem.
-- `main`: the command line, ``python -m helpers.support.preflight``; exits 1 when not ready.
-
-Each check answers with a status: ``ok``; ``warning`` (works, but fix it to
-avoid surprises); ``optional`` (a part of the series is skipped on this machine);
-``fail`` (the series will not run until it is fixed). Only ``fail`` makes the
-machine not ready.
-
-This module imports nothing but the standard library at the top, so that it can
-report a missing package instead of stopping at the import. Where even
-``import helpers`` fails (gymnasium missing, say), ``python scripts/preflight.py``
-runs this same check without importing the package first.
-
->>> [check.status for check in check_python((3, 12, 1))]
-['ok']
->>> print(check_python((3, 10, 4))[0].found)
-3.10.4: the series runs on Python 3.11, 3.12, 3.13 or 3.14
+Each `Check` is ``ok``, ``warning`` (works; fix it to avoid surprises), ``optional`` (a
+part of the series is skipped) or ``fail`` (only this makes the machine not ready).
+Only the standard library is imported at the top, so that a missing package is reported,
+and scripts/preflight.py can run this file where ``import helpers`` fails.
 """
 
 from __future__ import annotations
@@ -37,30 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = [
-    "Check",
-    "check_atari",
-    "check_box2d",
-    "check_ffmpeg",
-    "check_jupyterlab",
-    "check_old_gym",
-    "check_packages",
-    "check_python",
-    "main",
-    "ready",
-    "report",
-    "run_checks",
-]
-
 SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13), (3, 14))
-"""The Python versions the series installs on (the same as scripts/check_python.py's)."""
 
 _SUPPORTED_NAMES = ", ".join(f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS[:-1]) + (
     " or {}.{}".format(*SUPPORTED_PYTHONS[-1])
 )
 
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
-"""The pinned list the series is installed from."""
 
 INSTALL_COMMAND = "python -m pip install -r requirements.txt -e .   (in the project's folder)"
 
@@ -88,11 +53,7 @@ STATUSES = ("ok", "warning", "optional", "fail")
 
 @dataclass(frozen=True)
 class Check:
-    """The outcome of one check.
-
-    ``status`` is one of ``ok``, ``warning``, ``optional``, ``fail``; ``found``
-    says what the check saw; ``fix`` (empty when all is well) what to do.
-    """
+    """The outcome of one check: its status, what it `found`, and the `fix` (or "")."""
 
     name: str
     status: str
@@ -110,11 +71,7 @@ def on_colab() -> bool:
 
 
 def check_python(version_info: Sequence[int] | None = None) -> list[Check]:
-    """Is this Python one of the supported versions (3.11 to 3.14)?
-
-    >>> check_python((3, 13, 0))[0].found
-    '3.13.0'
-    """
+    """Is this Python one of the supported versions (3.11 to 3.14)?"""
     version = tuple(version_info if version_info is not None else sys.version_info[:3])
     found = ".".join(str(part) for part in version[:3])
     if tuple(version[:2]) in SUPPORTED_PYTHONS:
@@ -131,8 +88,7 @@ def check_python(version_info: Sequence[int] | None = None) -> list[Check]:
 
 
 def parse_requirement(line: str) -> tuple[str, str | None, str] | None:
-    """``(name, pinned version or None, marker)`` of one requirements.txt line, read by
-    `packaging.requirements`. Comments, blank lines and options (``-r``, ``-e``) give None.
+    """``(name, pinned version or None, marker)`` of a requirements.txt line, or None.
 
     >>> parse_requirement("gymnasium[box2d]==1.4.0  # the environments")
     ('gymnasium', '1.4.0', '')
@@ -162,19 +118,18 @@ def marker_applies(marker: str) -> bool:
 
 
 def pinned_version(name: str, requirements: str | Path | None = None) -> str | None:
-    """The version requirements.txt pins for `name`, or None.
-
-    >>> pinned_version("gymnasium")
-    '1.4.0'
-    """
+    """The version requirements.txt pins for `name`, or None."""
     path = Path(requirements) if requirements is not None else REQUIREMENTS
-    if not path.is_file():
-        return None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parsed = parse_requirement(line)
-        if parsed and parsed[0] == name and marker_applies(parsed[2]):
-            return parsed[1]
-    return None
+    return (
+        next((pin for each, pin in _pins(path) if each == name), None) if path.is_file() else None
+    )
+
+
+def _pins(path: Path) -> list[tuple[str, str | None]]:
+    """``(name, pinned version or None)`` of each line of `path` that applies here."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    parsed = [one for line in lines if (one := parse_requirement(line))]
+    return [(name, pin) for name, pin, marker in parsed if marker_applies(marker)]
 
 
 def _install_one(name: str, extras: str = "") -> str:
@@ -223,15 +178,8 @@ def _check_package(name: str, pinned: str | None) -> Check:
 
 
 def check_packages(requirements: str | Path | None = None) -> list[Check]:
-    """Is every package of requirements.txt installed, importable and at its pinned version?
-
-    A missing package, one that fails to import or one older than the series
-    needs is a failure; another version than the pinned one is a warning.
-    Only the lines whose environment marker holds on this machine are checked.
-    JupyterLab is left to `check_jupyterlab` (Colab brings its own Jupyter), and
-    Box2D, which is optional, to `check_box2d`; the developer tools (pytest, nbval...)
-    are left out: a learner never needs them.
-    """
+    """Is every package of requirements.txt (for this machine) installed, importable and
+    pinned? Another version warns. JupyterLab and Box2D have checks of their own."""
     path = Path(requirements) if requirements is not None else REQUIREMENTS
     if not path.is_file():
         return [
@@ -242,18 +190,8 @@ def check_packages(requirements: str | Path | None = None) -> list[Check]:
                 "run the check from the project's folder, where requirements.txt is",
             )
         ]
-    checks = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parsed = parse_requirement(line)
-        if parsed is None:
-            continue
-        name, pinned, marker = parsed
-        if name == "jupyterlab" or name in BOX2D_PACKAGES | DEVELOPER_TOOLS:
-            continue
-        if not marker_applies(marker):
-            continue
-        checks.append(_check_package(name, pinned))
-    return checks
+    skipped = {"jupyterlab", *BOX2D_PACKAGES, *DEVELOPER_TOOLS}
+    return [_check_package(name, pin) for name, pin in _pins(path) if name not in skipped]
 
 
 def check_atari() -> list[Check]:
@@ -337,13 +275,7 @@ def check_ffmpeg() -> list[Check]:
 
 
 def check_old_gym() -> list[Check]:
-    """Is the old `gym` package (Gymnasium's predecessor) installed beside it?
-
-    It does not stop the series, but ``import gym`` then loads the old library,
-    which is no longer developed (its work moved to Gymnasium; before its 0.26,
-    ``step`` returned four values, not five): code copied from elsewhere then
-    behaves differently from the series' code, in confusing ways.
-    """
+    """Is the old `gym` package installed? ``import gym`` then loads it, not Gymnasium."""
     try:
         old = importlib.metadata.version("gym")
     except importlib.metadata.PackageNotFoundError:
@@ -379,16 +311,10 @@ def check_box2d() -> list[Check]:
     ]
 
 
-CHECKS = (
-    "check_python",
-    "check_packages",
-    "check_atari",
-    "check_ffmpeg",
-    "check_old_gym",
-    "check_jupyterlab",
-    "check_box2d",
-)
-"""The checks `run_checks` makes, in the order to fix them."""
+CHECKS = (  # in the order to fix them
+    "check_python", "check_packages", "check_atari", "check_ffmpeg", "check_old_gym",
+    "check_jupyterlab", "check_box2d",
+)  # fmt: skip
 
 
 def run_checks() -> list[Check]:

@@ -1,24 +1,7 @@
-"""Filming a job's episodes: the `Camera` wrapper and the `EpisodeRecorder` it uses.
+"""Filming a job's episodes: the `Camera` wrapper and its `EpisodeRecorder` (imageio-ffmpeg).
 
-- `Camera`: a Gymnasium wrapper that films the episodes a schedule picks, one mp4 each,
-  in a new folder for each run (`new_run_folder`).
-- `EpisodeRecorder`: streams frames into an H.264 mp4 through imageio-ffmpeg's
-  `write_frames` (ffmpeg runs in its own process group: a Ctrl-C reaches Python only,
-  which then finishes or discards the file).
-- `video_frame`, `colour_scale`, `frame_rate`: frames and frame rates, checked.
-- `VideoEncodingError`, `PARTIAL_SUFFIX`.
-
-A video is written under a temporary name (``.partial``), checked to be a complete mp4,
-and only then renamed: a video found in the folder always plays; a failed or
-interrupted recording leaves no file.
-
->>> import numpy as np, tempfile, pathlib
->>> folder = pathlib.Path(tempfile.mkdtemp())
->>> with EpisodeRecorder(folder / "demo.mp4", fps=30) as recorder:
-...     for shade in range(0, 250, 10):
-...         recorder.add_frame(np.full((64, 48, 3), shade, dtype=np.uint8))
->>> recorder.frames, (folder / "demo.mp4").exists()
-(25, True)
+A video is written under a ``.partial`` name, checked to be a complete mp4, and only then
+renamed: a video in the folder always plays; a failed or interrupted one leaves no file.
 """
 
 from __future__ import annotations
@@ -34,7 +17,6 @@ import weakref
 from collections.abc import Callable, Generator
 from fractions import Fraction
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import gymnasium as gym
@@ -45,13 +27,11 @@ from helpers.support.atari_frames import FlickerFreeScreen, atari_step_rate, is_
 from helpers.support.checks import is_real_number
 
 PARTIAL_SUFFIX = ".partial"
-"""Added to a video's name while it is being written."""
 
+# x264's "ultrafast" with its two cheapest savings put back: it keeps up with a game on one core
 ENCODER_OPTIONS = [
     "-preset", "ultrafast", "-x264-params", "cabac=1:bframes=3:b-adapt=0", "-threads", "1",
 ]  # fmt: skip
-"""x264's settings: "ultrafast" with its two cheapest savings put back (CABAC coding,
-B-frames), so that the encoder keeps up with a game on the other core."""
 
 
 class VideoEncodingError(RuntimeError):
@@ -59,19 +39,8 @@ class VideoEncodingError(RuntimeError):
 
 
 def video_frame(frame: Any, float_scale: float | None = None) -> np.ndarray:
-    """`frame` as the encoder wants it: a ``uint8`` array ``(height, width, 3)``.
-
-    Float colours are read on `float_scale`: 1.0 (colours 0..1, scaled up to 0..255)
-    or 255.0 (colours 0..255). ``None`` decides from this frame: 0..1 if all its
-    values are. Integers in 0..255 are converted; anything else is a clear error
-    (an all-black video helps nobody). `EpisodeRecorder` decides the scale once,
-    from a video's first frame, so that every frame of a video is read the same way.
-
-    >>> video_frame(np.full((2, 2, 3), 0.5))[0, 0]
-    array([128, 128, 128], dtype=uint8)
-    >>> video_frame(np.full((2, 2, 3), 0.5), float_scale=255.0)[0, 0]
-    array([0, 0, 0], dtype=uint8)
-    """
+    """`frame` as a ``uint8`` array ``(height, width, 3)``, or a clear error; float colours
+    are read on `float_scale` (1.0 or 255.0; None: from this frame, `colour_scale`)."""
     array = np.asarray(frame)
     if array.ndim != 3 or array.shape[2] != 3:
         raise ValueError(
@@ -118,14 +87,7 @@ def video_frame(frame: Any, float_scale: float | None = None) -> np.ndarray:
 
 
 def colour_scale(frame: np.ndarray) -> float | None:
-    """How to read a float frame's colours: 1.0 if they lie in 0..1, 255.0 if one is
-    above 1, and None for an all-black frame (black reads the same on both scales).
-
-    >>> colour_scale(np.array([[[0.0, 0.5, 1.0]]])), colour_scale(np.array([[[0.0, 9.0, 1.0]]]))
-    (1.0, 255.0)
-    >>> print(colour_scale(np.zeros((1, 1, 3))))
-    None
-    """
+    """A float frame's scale: 1.0 (colours in 0..1), 255.0, or None when all black."""
     if not frame.size or not frame.max() > 0:
         return None
     return 1.0 if frame.min() >= 0 and frame.max() <= 1 else 255.0
@@ -153,11 +115,7 @@ def _video_path(path: Any) -> Path:
 
 
 def frame_rate(fps: Any) -> Fraction:
-    """`fps` as a Fraction (up to 1001ths, as in 30000/1001), or a clear error.
-
-    >>> frame_rate(29.97), frame_rate(np.int64(15))
-    (Fraction(2997, 100), Fraction(15, 1))
-    """
+    """`fps` as a Fraction (up to 1001ths, as in 30000/1001), or a clear error."""
     if not is_real_number(fps):
         raise TypeError(f"fps must be a number of frames per second, such as 30; got {fps!r}.")
     if not math.isfinite(fps) or fps <= 0:
@@ -167,8 +125,7 @@ def frame_rate(fps: Any) -> Fraction:
 
 
 def _is_complete_mp4(path: Path) -> bool:
-    """Whether `path` starts as a finished mp4 does: an ``ftyp`` box, then the index
-    (``moov``, put first by +faststart)."""
+    """Whether `path` starts as a finished mp4: ``ftyp``, then ``moov`` (+faststart)."""
     try:
         with open(path, "rb") as file:
             head = file.read(8)
@@ -181,17 +138,17 @@ def _is_complete_mp4(path: Path) -> bool:
 
 
 class EpisodeRecorder:
-    """Write RGB frames to an mp4 (H.264, yuv420p) as they come.
+    """Write RGB frames of one size to an mp4 (H.264, yuv420p) as they come.
 
-    The file appears under its final name only when `close` finishes it and it is a
-    complete mp4; otherwise `close` (or `add_frame`) raises `VideoEncodingError` and
-    no file is left. `discard` (or leaving a ``with`` block by an exception) removes
-    the half-written file instead. A closed recorder takes no more frames.
+    The file gets its name only when `close` finishes it whole (else `VideoEncodingError`);
+    `discard`, or an exception in a ``with`` block, removes it. Odd sizes are padded by one
+    black pixel (yuv420p needs even ones).
 
-    Frames are arrays ``(height, width, 3)``, all the same size (``uint8``; floats in
-    [0, 1] are scaled: see `video_frame`). An odd width or height is padded by one
-    black pixel, since yuv420p needs even sizes. `path` is the mp4 to write (its folder
-    must exist); `fps` the frames per second it plays at.
+    >>> import tempfile, pathlib
+    >>> with EpisodeRecorder(pathlib.Path(tempfile.mkdtemp()) / "demo.mp4", fps=30) as rec:
+    ...     rec.add_frame(np.full((64, 48, 3), 128, dtype=np.uint8))
+    >>> rec.frames, rec.path.exists()
+    (1, True)
     """
 
     def __init__(self, path: str | os.PathLike[str], fps: float | Fraction) -> None:
@@ -280,8 +237,8 @@ class EpisodeRecorder:
         )
 
     def close(self) -> Path | None:
-        """Finish the file and give it its final name; return that path (``None`` when
-        no frame was added). Raises `VideoEncodingError` if ffmpeg failed."""
+        """Finish the file and name it; return its path (None: no frame). May raise
+        `VideoEncodingError`."""
         if self.state != "recording":
             return self.path if self.state == "finished" else None
         self._forget.detach()
@@ -317,12 +274,7 @@ class EpisodeRecorder:
     def __enter__(self) -> EpisodeRecorder:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         if exc_type is None:
             self.close()
         else:
@@ -338,17 +290,8 @@ def _abandon(writer: Generator[None, Any, None], partial_path: Path) -> None:
 
 
 def new_run_folder(video_dir: str | os.PathLike[str], label: str) -> Path:
-    """Create and return a new folder of `video_dir` for one run:
-    ``<date>_<time>_<label>_<8 random letters>`` (made by `tempfile.mkdtemp`, which
-    never reuses a name: two runs started in the same second never share a folder).
-    A ``~`` at the start of `video_dir` means your home. The path starts with
-    `video_dir` as written (relative if it is), on every Python version.
-
-    >>> base = tempfile.mkdtemp()
-    >>> first, second = new_run_folder(base, "CartPole"), new_run_folder(base, "CartPole")
-    >>> first != second, first.parent == second.parent
-    (True, True)
-    """
+    """A new folder ``<date>_<time>_<label>_<random>`` of `video_dir` (`tempfile.mkdtemp`:
+    never the same twice), as `video_dir` is written (relative if it is)."""
     try:
         base = Path(video_dir).expanduser()
     except RuntimeError as err:  # "~someone" who is not known on this machine
@@ -375,13 +318,8 @@ def new_run_folder(video_dir: str | os.PathLike[str], label: str) -> Path:
 
 
 def _frame_rate(env: gym.Env) -> Fraction:
-    """The video's frame rate: one frame per step, at the game's real speed.
-
-    An Atari game runs 60 emulator frames a second and a step runs ``frameskip``
-    of them, so its real rate is ``60 / frameskip`` steps a second (15 for
-    ``ALE/SpaceInvaders-v5``, whose ``render_fps`` says 30); any other
-    environment plays at its ``metadata["render_fps"]`` (30 if it gives none).
-    """
+    """One frame per step at the game's real speed: Atari's `atari_step_rate` (its
+    ``render_fps`` is wrong), else ``metadata["render_fps"]`` (30 if none)."""
     if is_atari(env):
         return atari_step_rate(env)
     try:
@@ -396,9 +334,6 @@ class _RenderedFrames:
     def __init__(self, env: gym.Env) -> None:
         self.env = env
 
-    def start(self) -> Any:
-        return self.frame()
-
     def frame(self) -> Any:
         frame = self.env.render()
         if frame is None:
@@ -410,22 +345,18 @@ class _RenderedFrames:
             )
         return frame
 
+    start = frame
+
     def stop(self) -> None:
         pass
 
 
 class Camera(gym.Wrapper):
-    """Films the episodes that `schedule` picks (a function of the episode number,
-    counted by resets from 0; None: none): one mp4 per episode, ``episode-000000.mp4`` and so on,
-    in a new folder of `video_dir` for this run alone (`new_run_folder`).
+    """Films the episodes `schedule(episode)` picks (counted by resets from 0; None: none),
+    ``episode-000000.mp4`` and on, in a new folder of `video_dir` (`new_run_folder`).
 
-    Filming starts at ``reset`` and takes a frame after every ``step``;
-    `finish_video` completes the episode's video and returns its path (None if it was
-    not filmed). Unlike Gymnasium's ``RecordVideo``, which writes a video at the next
-    ``reset()`` or ``close()``, a video here is complete as soon as `finish_video`
-    returns. ``close`` discards a half-filmed episode, keeps every finished video, and
-    removes the folder if it is left empty. Videos play at the game's real speed, and
-    an Atari video shows every sprite (`helpers.support.atari_frames`).
+    Unlike Gymnasium's ``RecordVideo``, a video is complete when `finish_video` returns.
+    ``close`` discards a half-filmed episode and removes the folder if left empty.
 
     >>> env = Camera(gym.make("CartPole-v1", render_mode="rgb_array"),
     ...              lambda episode: True, tempfile.mkdtemp(), label="CartPole-v1")
@@ -496,8 +427,7 @@ class Camera(gym.Wrapper):
         return recorder.close()
 
     def close(self) -> None:
-        """Discard a half-filmed episode (finished videos stay), then close the
-        environment. An interrupt in the middle of this cleaning is held until it ends."""
+        """Discard a half-filmed episode, then close; an interrupt waits until the end."""
         interrupted: BaseException | None = None
         for _ in range(3):
             try:
@@ -518,8 +448,7 @@ class Camera(gym.Wrapper):
         if self.recorder is not None:
             self.recorder.discard()
             self.recorder = None
-        # Only this run writes here: a .partial folder left is one whose recorder was
-        # lost to an interrupt. A .mp4 is always whole (moved out only once checked).
+        # only this run writes here: a .partial left was lost to an interrupt
         for path in self.folder.glob("*" + PARTIAL_SUFFIX):
             shutil.rmtree(path, ignore_errors=True)
         try:
