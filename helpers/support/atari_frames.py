@@ -1,32 +1,9 @@
 """What a person playing an Atari game sees: every sprite, at the game's real speed.
 
-- `is_atari`: whether an environment is one of ale-py's Atari games.
-- `atari_step_rate`: how many steps make one second of real play.
-- `FlickerFreeScreen`: the screen after each step as a player sees it, for videos.
-
-An Atari console draws 60 frames a second. Many games draw some sprites only on
-every other frame (Space Invaders draws the aliens' bombs on one frame and the
-player's lazer on the next); on a television the two blend into one picture. With
-a frame skip of 4, one step of ``ALE/SpaceInvaders-v5`` runs 4 emulator frames and
-the observation (like ``render()``) shows only the last one, so it always lands on
-the same parity and never shows the bombs. `FlickerFreeScreen` also takes the
-frame before the last one and keeps, pixel by pixel, the brighter of the two: the
-maximum, as Gymnasium's ``AtariPreprocessing`` does for observations. It only
-reads the screen: observations, rewards and the game itself stay exactly the same.
-
->>> from helpers.support.environments import make_env
->>> env = make_env("ALE/SpaceInvaders-v5", render_mode="rgb_array")
->>> is_atari(env), atari_step_rate(env)
-(True, Fraction(15, 1))
->>> _ = env.reset(seed=0)
->>> screen = FlickerFreeScreen(env)
->>> screen.start().shape
-(210, 160, 3)
->>> _ = env.step(0)
->>> screen.frame().shape
-(210, 160, 3)
->>> screen.stop()
->>> env.close()
+Many games draw some sprites on every other emulator frame only (Space Invaders' bombs),
+and with a frame skip of 4 the last frame of a step always has the same parity.
+`FlickerFreeScreen` keeps the brighter of a step's last two frames, pixel by pixel (as
+``AtariPreprocessing`` does); it only reads the screen: the game stays the same.
 """
 
 from __future__ import annotations
@@ -37,18 +14,11 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-__all__ = ["is_atari", "atari_step_rate", "FlickerFreeScreen", "CONSOLE_FRAMES_PER_SECOND"]
-
-CONSOLE_FRAMES_PER_SECOND = 60
-"""The emulator frames an Atari 2600 draws each second (as the emulator runs it)."""
+CONSOLE_FRAMES_PER_SECOND = 60  # as the emulator runs an Atari 2600
 
 
 def is_atari(env: gym.Env) -> bool:
-    """Whether `env` (under any wrappers) is one of ale-py's Atari games.
-
-    >>> is_atari(gym.make("CartPole-v1"))
-    False
-    """
+    """Whether `env` (under any wrappers) is one of ale-py's Atari games."""
     try:
         from ale_py.env import AtariEnv
     except ImportError:  # pragma: no cover - ale-py is in the requirements
@@ -67,8 +37,7 @@ def _frameskip(env: gym.Env) -> int | tuple[int, int]:
 
 
 def _repeats(env: gym.Env) -> int:
-    """How many times wrappers repeat each step: ``AtariPreprocessing(frame_skip=4)``
-    and ``MaxAndSkipObservation(skip=4)`` step the game 4 times per step."""
+    """How many times wrappers (``AtariPreprocessing``, ``MaxAndSkipObservation``) repeat a step."""
     repeats = 1
     while isinstance(env, gym.Wrapper):
         if isinstance(env, gym.wrappers.AtariPreprocessing):
@@ -80,12 +49,8 @@ def _repeats(env: gym.Env) -> int:
 
 
 def atari_step_rate(env: gym.Env) -> Fraction:
-    """Steps per second of real play: 60 emulator frames a second, divided by the frame skip.
-
-    ``ALE/SpaceInvaders-v5`` runs 4 frames a step: 15 steps make a second (its
-    ``render_fps`` of 30 would play it twice too fast). A random frame skip
-    ``(low, high)`` (``low`` to ``high - 1`` frames) counts at its mean; wrappers
-    that repeat each step (``AtariPreprocessing``, ``MaxAndSkipObservation``) count too.
+    """Steps per second of real play: 60 frames a second over the (mean) frame skip and the
+    wrappers' repeats (``ALE/SpaceInvaders-v5``: 15, not its ``render_fps`` of 30).
 
     >>> from helpers.support.environments import make_env
     >>> atari_step_rate(make_env("ALE/SpaceInvaders-v5", frameskip=(2, 5)))
@@ -100,9 +65,8 @@ def atari_step_rate(env: gym.Env) -> Fraction:
 
 
 class _WatchedEmulator:
-    """Stands in for an AtariEnv's ``ale`` while filming: passes everything on, tells
-    the screen after every emulator frame (``act``), and shows it the screens the
-    environment reads for its observations (so it need not copy them again)."""
+    """An AtariEnv's ``ale`` while filming: tells the screen of every emulator frame and
+    of the screens the observations read."""
 
     def __init__(self, ale: Any, screen: FlickerFreeScreen) -> None:
         self._ale, self._screen = ale, screen
@@ -123,17 +87,8 @@ class _WatchedEmulator:
 
 
 class FlickerFreeScreen:
-    """The screen of an Atari game after each step, as a player sees it.
-
-    `start` (after a reset) begins watching the emulator and returns the first
-    frame; `frame` (after each step) returns the maximum of the step's last two
-    emulator frames; `stop` stops watching. The arrays returned are reused: copy
-    one to keep it.
-
-    With a fixed frame skip of 2 or more, it copies the screen once more per step,
-    after the second-to-last emulator frame; otherwise (a frame skip of 1, or a
-    random one) after every emulator frame, keeping the last two.
-    """
+    """The screen after each step as a player sees it: `start` after a reset, `frame` after
+    each step, then `stop`. The arrays returned are reused: copy one to keep it."""
 
     def __init__(self, env: gym.Env) -> None:
         self.atari = env.unwrapped

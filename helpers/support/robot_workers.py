@@ -1,20 +1,11 @@
-"""The robot training's plumbing: its seeds, its worker processes, its bookkeeping.
-
-- `play_episodes`: the returns of several `RamPolicy` on several seeded episodes, in
-  this process or on worker processes (started with ``spawn``: a fresh Python each).
-- `ram_statistics`: the centre and spread of each RAM byte in random play.
-- `training_seeds`, `CHECK_SEEDS`, `RECHECK_SEEDS`: the episode seeds training uses
-  (never 0-29, which are kept for testing).
-- `Search`: the state of a training run (the cloud, the seeds, the workers, the log);
-  `TrainingRun`: what `train_robot` returns.
-
-Every episode depends only on the weights and its seed (sticky actions are the only
-randomness in Atari games, and ``reset(seed=...)`` seeds them), so the result is the
-same with 1 or 2 processes.
+"""The robot training's plumbing: its seeds (never 0-29, kept for testing), its worker
+processes, its bookkeeping. An episode depends only on the weights and its seed, so the
+result is the same with 1 or 2 processes.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -23,7 +14,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import numpy as np
@@ -42,10 +32,7 @@ ENV_KWARGS = {"obs_type": "ram"}
 
 
 def training_seeds(seed: int, generation: int, episodes: int) -> list[int]:
-    """The episode seeds that every candidate of `generation` plays (from 1,000,000 up).
-
-    New seeds every generation, so no candidate can learn one game by heart; the same
-    seeds for every candidate of a generation, so they are compared on equal terms.
+    """The seeds every candidate of `generation` plays: new each generation, shared by all.
 
     >>> training_seeds(seed=0, generation=3, episodes=4)
     [1000012, 1000013, 1000014, 1000015]
@@ -54,22 +41,13 @@ def training_seeds(seed: int, generation: int, episodes: int) -> list[int]:
     return list(range(first, first + episodes))
 
 
-# ----------------------------------------------------------------------------------------
-# Playing episodes, in this process or in a pool of worker processes.
-_environments: dict[str, Any] = {}
-
-
+@functools.cache
 def _environment(env_id: str) -> Any:
-    if env_id not in _environments:
-        _environments[env_id] = make_env(env_id, **ENV_KWARGS)
-    return _environments[env_id]
+    return make_env(env_id, **ENV_KWARGS)
 
 
 def _play(task: tuple[str, np.ndarray, np.ndarray, int, int]) -> tuple[float, int, float]:
-    """One episode: (env id, weights on raw bytes, biases, seed, max steps) -> result.
-
-    Returns the episode's return, its number of steps and the CPU seconds it took.
-    """
+    """One episode (env id, raw weights, biases, seed, max steps): return, steps, CPU s."""
     env_id, matrix, bias, seed, max_steps = task
     started = time.process_time()
     env = _environment(env_id)
@@ -122,13 +100,7 @@ def play_episodes(
     max_steps: int = 27_000,
     players: Any = None,
 ) -> tuple[np.ndarray, int, float]:
-    """Every policy plays every seed: returns (scores[policy, seed], steps, CPU seconds).
-
-    >>> policy = RamPolicy(np.zeros((6, 129)), np.zeros(128), np.ones(128))
-    >>> scores, steps, _ = play_episodes("ALE/SpaceInvaders-v5", [policy], [0, 1], max_steps=30)
-    >>> scores.shape, steps
-    ((1, 2), 60)
-    """
+    """Every policy plays every seed: returns (scores[policy, seed], steps, CPU seconds)."""
     owned = players is None
     players = Players(processes) if owned else players
     try:
@@ -145,14 +117,7 @@ def play_episodes(
 
 
 def ram_statistics(env_id: str, seed: int, steps: int = 3000) -> tuple[np.ndarray, np.ndarray]:
-    """Centre (mean) and scale (standard deviation + 1) of each RAM byte in random play.
-
-    Adding 1 keeps a byte that almost never changes from becoming a huge feature.
-
-    >>> center, scale = ram_statistics("ALE/SpaceInvaders-v5", seed=0, steps=100)
-    >>> center.shape, bool((scale >= 1).all())
-    ((128,), True)
-    """
+    """Mean and standard deviation + 1 (no huge feature) of each RAM byte in random play."""
     env = make_env(env_id, **ENV_KWARGS)
     env.action_space.seed(seed)
     rams, episode = [], 0
@@ -170,18 +135,7 @@ def ram_statistics(env_id: str, seed: int, steps: int = 3000) -> tuple[np.ndarra
 
 @dataclass
 class TrainingRun:
-    """What `train_robot` returns.
-
-    Attributes:
-        policy: the policy picked at the end (see `train_robot`).
-        settings: the arguments of the run.
-        log: one dict per generation (see `train_robot`).
-        finalists: the policies that played the recheck seeds: dicts with
-            ``generation``, ``kind`` ("centre" or "best candidate"), ``check_score``,
-            ``recheck_score`` and ``chosen``.
-        steps: environment steps played in all; cpu_seconds: their CPU time (all
-            processes); wall_seconds: the time the run took.
-    """
+    """What `train_robot` returns; ``finalists``: the policies that played the recheck seeds."""
 
     policy: RamPolicy
     settings: dict[str, Any]
@@ -239,13 +193,7 @@ def check_training_settings(arguments: dict[str, Any]) -> None:
 
 
 class Search:
-    """The state of one training run of `train_robot`.
-
-    ``mean`` and ``spread``: the cloud of candidate weights; ``rng``: its random
-    numbers; ``check_seeds``; ``contenders``: (check score, generation, kind, weights)
-    of the policies that may become the result; ``run``: the `TrainingRun` so far.
-    Used as a ``with`` block, it stops its worker processes however training ends.
-    """
+    """The state of one run of `train_robot`; a ``with`` block stops its workers."""
 
     def __init__(self, arguments: dict[str, Any]) -> None:
         check_training_settings(arguments)
@@ -309,12 +257,7 @@ class Search:
     def __enter__(self) -> Search:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         try:
             self.bar.close()
         finally:
