@@ -74,10 +74,8 @@ def numbers_text(count: int) -> str:
 
 
 def play_linear(weights: np.ndarray, observation: Any, action_space: gym.Space, advice: str) -> int:
-    """The action `weights` pick: the highest score, counted from the space's ``start``.
-
-    A clear error, ending with `advice`, if the weights were made for another environment.
-    """
+    """The action `weights` pick, counted from the space's ``start``; a clear error ending
+    with `advice` if the weights were made for another environment."""
     if isinstance(observation, (dict, tuple)):
         checked_features(weights, observation)  # explains that it needs an array of numbers
     actions, columns = weights.shape
@@ -163,11 +161,8 @@ def policy_weights(weights: Any) -> np.ndarray:
 
 def check_q_settings(learning_rate: Any, discount: Any, epsilon: Any) -> None:
     """A clear error naming the first setting of a `QLearningAgent` that cannot work."""
-    for name, value in [
-        ("learning_rate", learning_rate),
-        ("discount", discount),
-        ("epsilon", epsilon),
-    ]:
+    settings = {"learning_rate": learning_rate, "discount": discount, "epsilon": epsilon}
+    for name, value in settings.items():
         if not isinstance(value, numbers.Real) or not 0 <= value <= 1:
             raise ValueError(f"{name} must be a number from 0 to 1, such as 0.1; got {value!r}.")
 

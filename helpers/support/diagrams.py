@@ -1,17 +1,5 @@
-"""Explanatory pictures for the notebooks, whose drawing code teaches nothing about RL.
-
-- `agent_environment_loop`: the agent-environment loop, as a two-box diagram.
-
-The notebooks call these so that a reader sees the picture, not fifteen lines of
-matplotlib coordinates. Each function draws on a new figure and returns it.
-matplotlib is imported only when a picture is drawn, so `import helpers` stays light.
-
->>> import matplotlib
->>> matplotlib.use("Agg")  # draw without a screen
->>> figure = agent_environment_loop()
->>> [text.get_text() for text in figure.axes[0].texts if text.get_text()][:3]
-['Agent', 'Environment', 'action']
-"""
+"""Pictures for the notebooks whose drawing code teaches nothing about RL (matplotlib is
+imported only when one is drawn)."""
 
 from __future__ import annotations
 
@@ -20,27 +8,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["agent_environment_loop"]
-
 AGENT_COLOUR = "#cde"
 ENVIRONMENT_COLOUR = "#edc"
 
 
 def agent_environment_loop() -> Figure:
-    """Draw one step of the agent-environment loop and return the figure.
-
-    The agent sends an action to the environment; the environment answers with
-    an observation, a reward and whether the episode ended (terminated or
-    truncated). In a notebook, ``plt.show()`` after the call shows it.
-
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> figure = agent_environment_loop()
-    >>> figure.axes[0].get_title()
-    'One step of the loop, repeated until the episode ends'
-    >>> import matplotlib.pyplot as plt
-    >>> plt.close(figure)
-    """
+    """Draw one step of the agent-environment loop on a new figure and return it."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
 

@@ -44,11 +44,7 @@ def has_box2d() -> bool:
 
 
 def closest_ids(env_id: str, count: int = 3) -> list[str]:
-    """The registered ids that look most like `env_id`.
-
-    >>> closest_ids("SpaceInvader-v5")[0]
-    'ALE/SpaceInvaders-v5'
-    """
+    """The registered ids that look most like `env_id`."""
     register_atari()
     known = list(gym.registry)
     by_lower = {name.lower(): name for name in known}

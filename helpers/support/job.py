@@ -1,14 +1,4 @@
-"""What `run_job` does around its loop: `prepare` before it, `finishing` after it.
-
-- `prepare`: check run_job's arguments, make the environment, seed it, wrap it in
-  `LearnerChecks` (clear errors), a `Camera` (the videos) and a progress bar; wrap the
-  model in `CheckedAgent`.
-- `finishing`: a ``with`` block that closes the environment however the job ends (its
-  videos complete, a half-filmed one removed) and, on an error or an interrupt,
-  attaches what was collected to the exception as ``partial_result``.
-- `describe_job`: a `JobResult` in one line (its repr); `returns_to_summarise`: the
-  returns `describe_returns` gets, checked.
-"""
+"""What `run_job` does around its loop: `prepare` before it, `finishing` after it."""
 
 from __future__ import annotations
 
@@ -40,9 +30,8 @@ def _in_notebook() -> bool:
 
 
 class ProgressBar(gym.Wrapper):
-    """A text progress bar that moves with the steps, redrawn at every 5% of them, never
-    by the clock, so that it shows the same text on every run. In a notebook it prints
-    one line, when the job ends: a saved notebook keeps that line, not twenty."""
+    """A progress bar redrawn at every 5% of the steps, never by the clock (the same text
+    on every run); in a notebook, one line when the job ends."""
 
     def __init__(self, env: gym.Env, steps: int, label: str) -> None:
         super().__init__(env)
@@ -72,11 +61,7 @@ class ProgressBar(gym.Wrapper):
 
 
 def run_label(env_name: str, seed: int | None) -> str:
-    """The end of a run's video folder name: ``SpaceInvaders-v5_seed42``.
-
-    >>> run_label("ALE/SpaceInvaders-v5", 42)
-    'SpaceInvaders-v5_seed42'
-    """
+    """The end of a run's video folder name: ``SpaceInvaders-v5_seed42``."""
     name = env_name.rsplit("/", 1)[-1]
     return name if seed is None else f"{name}_seed{seed}"
 
@@ -84,11 +69,8 @@ def run_label(env_name: str, seed: int | None) -> str:
 def prepare(
     env: Any, model: Any, result: Any, record_video: Any = capped_cubic_video_schedule
 ) -> tuple[gym.Env, CheckedAgent]:
-    """The environment and the model of a job, checked, seeded and wrapped.
-
-    `result` is the job's `JobResult`, whose ``parameters`` hold run_job's arguments;
-    they are updated to what the job uses (the environment's name, the seed).
-    """
+    """The environment and the model of a job, checked, seeded and wrapped; the
+    ``parameters`` of `result` (a `JobResult`) become what the job uses."""
     try:
         return _prepare(env, model, result, record_video)
     except KeyboardInterrupt as err:  # Ctrl-C before the first step: nothing collected yet
@@ -132,13 +114,7 @@ def _prepare(env: Any, model: Any, result: Any, record_video: Any) -> tuple[gym.
 
 @contextmanager
 def finishing(env: gym.Env, result: Any) -> Iterator[None]:
-    """Close `env` when the block ends, however it ends.
-
-    On an exception or an interrupt: the environment is closed (every finished video
-    stays complete, the half-filmed one is removed) and what the job collected is on
-    the exception as ``partial_result``. If only the environment's ``close()`` fails,
-    the error says so, and the whole result is on it as ``partial_result``.
-    """
+    """Close `env` however the block ends; an exception carries the job's ``partial_result``."""
     name = result.parameters.get("env")
     try:
         yield

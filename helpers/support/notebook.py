@@ -1,9 +1,4 @@
-"""Notebook utilities: showing a video inline, printing a helper's source.
-
-- `show_video`: an inline ``<video>`` that carries the mp4 as a base64 data URI.
-- `show_source`: prints a function, class or method, or a marked region of one.
-- `VideoTooLargeError`, `MissingRegionError`.
-"""
+"""Notebook utilities: `show_video` (an mp4 inline), `show_source` (a helper's source)."""
 
 from __future__ import annotations
 
@@ -32,12 +27,7 @@ class MissingRegionError(LookupError):
 
 def source_of(obj: Any, region: str | None = None) -> str:
     """The source of `obj` (a function, class or method), whole or only `region`: the
-    lines between ``# region: <region>`` and the next ``# endregion``, dedented.
-
-    >>> from helpers import RandomAgent
-    >>> source_of(RandomAgent.decision_function).splitlines()[0]
-    'def decision_function(self, observation: Any, action_space: gym.Space) -> Any:'
-    """
+    lines between ``# region: <region>`` and the next ``# endregion``, dedented."""
     source = textwrap.dedent(_python_source(obj))
     if region is None:
         return source
@@ -102,11 +92,7 @@ def show_source(obj: Any, region: str | None = None) -> None:
 
 
 def _check_video_file(path: Any) -> Path:
-    """The path of a finished mp4 to show, or a clear error.
-
-    An episode's dict (one of ``result.episodes``) stands for its ``"video"``,
-    and a path given as bytes is decoded as the operating system does.
-    """
+    """The path of a finished mp4 to show (or an episode's ``"video"``), or a clear error."""
     if isinstance(path, Mapping):
         if "video" not in path:
             raise TypeError(
@@ -163,24 +149,8 @@ def show_video(
     *,
     max_megabytes: float = 20.0,
 ) -> HTML:
-    """Show an mp4 inline in a notebook, embedded in the page as base64.
-
-    The data URI sits on the ``<video>`` element's own ``src``: JupyterLab keeps
-    that attribute even in a notebook that is opened fresh from disk (untrusted),
-    where it strips the ``src`` of a ``<source>`` child. So the video plays for
-    whoever opens the saved notebook, without running it again. Given a list of
-    paths (such as ``result.videos``), it shows them all, one after the other.
-    An episode's dict (such as ``result.episodes[0]``) shows that episode's video.
-    `width` is in pixels; a video larger than `max_megabytes` is refused.
-
-    >>> import numpy as np, tempfile, pathlib
-    >>> clip = pathlib.Path(tempfile.mkdtemp()) / "clip.mp4"
-    >>> from helpers.support.recording import EpisodeRecorder
-    >>> with EpisodeRecorder(clip, fps=10) as recorder:
-    ...     recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
-    >>> show_video(clip, width=320).data[:40]
-    '<video src="data:video/mp4;base64,AAAAIG'
-    """
+    """Show an mp4 (or each of a list) inline, as a base64 data URI on the ``<video>``'s own
+    ``src``, which JupyterLab keeps in an untrusted notebook (not a ``<source>``'s)."""
     if not is_real_number(width) or not 1 <= width < float("inf"):
         raise TypeError(f"width must be a number of pixels, such as 480; got {width!r}.")
     if not is_real_number(max_megabytes) or not max_megabytes > 0:

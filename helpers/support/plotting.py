@@ -12,23 +12,7 @@ import numpy as np
 
 from helpers.support.checks import describe_value, is_real_number, is_whole_number
 
-__all__ = [
-    "axes",
-    "check_window",
-    "curve_points",
-    "describe_value",
-    "draw_grid_policy",
-    "draw_grid_values",
-    "draw_learning_curve",
-    "finite",
-    "grid_of",
-    "map_rows",
-    "moving_mean",
-    "whole",
-]
-
-# FrozenLake's actions: 0 left, 1 down, 2 right, 3 up, as (dx, dy) on the picture
-# (rows grow downwards).
+# FrozenLake's actions: 0 left, 1 down, 2 right, 3 up, as (dx, dy) (rows grow downwards)
 ARROWS = {0: (-1, 0), 1: (0, 1), 2: (1, 0), 3: (0, -1)}
 ENDS = ("H", "G")  # squares where the episode ends: nothing to decide there
 

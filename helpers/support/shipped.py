@@ -33,11 +33,8 @@ def shipped_stem(env_id: str) -> str:
 
 
 def trained_agent_record(env_id: str, training_seed: int | None = None) -> dict[str, Any]:
-    """What the training script saved with the agent: command, seed, versions, scores.
-
-    With `training_seed`, the record of the same command run with another seed
-    (kept to show how much the result depends on the seed; its parameters are
-    not shipped).
+    """What the training script saved with the agent (command, seed, versions, scores);
+    with `training_seed`, the record of a run with another seed.
 
     >>> trained_agent_record("ALE/SpaceInvaders-v5")["command"]
     'python scripts/train_space_invaders.py --seed 0'
