@@ -9,7 +9,7 @@ once with `RandomAgent` (the loop and the environment alone) and once with
 step, and a learning step on a batch once ``learning_starts`` steps have
 been played). NumPy is asked for one thread (``OPENBLAS_NUM_THREADS=1``, unless set):
 for networks this small, threads cost more than they save, and on a busy machine
-far more.. Best of ``--repeats`` alternating runs, so that a busy moment on a
+far more. Best of ``--repeats`` alternating runs, so that a busy moment on a
 shared machine weighs less. The ratio says what the network costs: DQN's
 training is a few times slower than the bare loop, and the rate per learning step
 says where the time goes.

@@ -11,6 +11,14 @@ Q-value per action, and a gradient step moves its output towards the target::
     target = r + gamma * max_a' Q_target(s', a') * (1 - terminated)
     loss   = huber(Q(s, a) - target), averaged over a batch
 
+With ``double=True`` the target is Double DQN's (van Hasselt et al., 2016),
+``r + gamma * Q_target(s', a*) * (1 - terminated)`` with ``a* = argmax_a' Q(s', a')``:
+the network picks the next action and the target network values it. The plain
+``max`` lets one network both pick and value, so its errors upwards are picked
+more often than its errors downwards and the Q-values drift too high. (Off by
+default: on CartPole it did not make the runs more reliable; see
+``benchmarks/check_cartpole_dqn.py``.)
+
 Three things make this work where a naive version diverges or forgets:
 
 - a *replay buffer*: the last ``buffer_size`` transitions; each learning step
@@ -26,6 +34,12 @@ The loss is the *Huber loss*: squared for errors below 1, linear above. Its
 gradient is the error clipped to [-1, 1], so the rare huge error (early on, when
 the targets are wild) moves the weights no more than an error of 1 does.
 
+Two more settings, off by default, are remedies often tried against a policy
+that unlearns late in a run: the learning rate can fall in a straight line from
+``learning_rate`` to ``learning_rate_end`` over ``learning_rate_steps`` steps,
+and a batch's gradient can be scaled down when its length (norm) is above
+``max_grad_norm``.
+
 A *terminated* step ended the game: its target is the reward alone. A
 *truncated* step (CartPole's limit of 500 steps) was only cut off: its target
 still counts what the next state is worth.
@@ -34,7 +48,7 @@ still counts what the next state is worth.
 >>> agent = DQNAgent()  # CartPole needs about 100,000 steps: here, the first 1,000
 >>> result = run_job("CartPole-v1", agent, steps=1_000, seed=0, record_video=False)
 >>> agent
-DQNAgent(hidden=(64, 64), learning_rate=0.001, steps trained=1000, epsilon=0.9)
+DQNAgent(hidden=(64, 64), double=False, learning_rate=0.001, steps trained=1000, epsilon=0.9)
 """
 
 from __future__ import annotations
@@ -59,7 +73,14 @@ class DQNAgent:
 
     Args:
         hidden: sizes of the hidden layers.
-        learning_rate: Adam's step size.
+        learning_rate: Adam's step size at first.
+        learning_rate_end: Adam's step size after ``learning_rate_steps`` steps; None
+            keeps ``learning_rate`` all along.
+        learning_rate_steps: the steps over which the step size falls from start to end.
+        double: Double DQN targets (the network picks the next action, the target
+            network values it) instead of the plain ``max`` of the target network.
+        max_grad_norm: scale a gradient down to this length (norm) when it is longer;
+            None never does.
         gamma: the discount, what a reward one step later is worth now.
         buffer_size: how many of the latest transitions the replay buffer keeps.
         batch_size: transitions per learning step.
@@ -69,11 +90,11 @@ class DQNAgent:
         epsilon_start, epsilon_end: the chance of a random action, at first and at the end.
         exploration_steps: the steps over which epsilon falls from start to end.
 
-    The defaults learn CartPole-v1 in 100,000 steps (``benchmarks/check_cartpole_dqn.py``
-    checks it on training seeds nobody tuned on). The replay buffer holds every step of
-    such a run, so the early falls stay in memory beside the long balanced episodes
-    that come later. What is evaluated is the final network: no better checkpoint is
-    kept.
+    The defaults learn CartPole-v1 in 100,000 steps, though not with every training seed
+    (``benchmarks/check_cartpole_dqn.py`` checks it on seeds nobody tuned on). The
+    replay buffer holds every step of such a run, so the early falls stay in memory
+    beside the long balanced episodes that come later. What is evaluated is the final
+    network: no better checkpoint is kept.
 
     ``explore`` is True while it learns; `evaluate` switches it off, and the agent
     then takes the action of highest Q-value and learns nothing (``seed`` too is
@@ -88,6 +109,10 @@ class DQNAgent:
         self,
         hidden: tuple[int, ...] = (64, 64),
         learning_rate: float = 1e-3,
+        learning_rate_end: float | None = None,
+        learning_rate_steps: int = 100_000,
+        double: bool = False,
+        max_grad_norm: float | None = None,
         gamma: float = 0.99,
         buffer_size: int = 100_000,
         batch_size: int = 128,
@@ -113,8 +138,14 @@ class DQNAgent:
 
     def epsilon(self) -> float:
         """The chance of a random action now: a straight line from start to end."""
-        progress = min(1.0, self.steps / self.exploration_steps)
-        return self.epsilon_start + progress * (self.epsilon_end - self.epsilon_start)
+        return _line(self.epsilon_start, self.epsilon_end, self.steps / self.exploration_steps)
+
+    def current_learning_rate(self) -> float:
+        """Adam's step size now: a straight line from start to end."""
+        if self.learning_rate_end is None:
+            return self.learning_rate
+        progress = self.steps / self.learning_rate_steps
+        return _line(self.learning_rate, self.learning_rate_end, progress)
 
     def decision_function(self, observation: Any, action_space: gym.Space) -> int:
         """Epsilon-greedy: a random action with chance epsilon (when exploring), else the best."""
@@ -135,6 +166,7 @@ class DQNAgent:
         self._remember(transition)
         self.steps += 1
         if self.steps >= self.learning_starts and self.steps % self.train_every == 0:
+            self.optimiser.learning_rate = self.current_learning_rate()
             self.learn(*self._sample())
         if self.steps % self.target_update_every == 0:
             self.target = self.network.copy()
@@ -142,12 +174,16 @@ class DQNAgent:
     def learn(self, s, a, r, next_s, terminated) -> None:  # noqa: ANN001 - arrays, one row each
         """One gradient step of the Huber loss between Q(s, a) and the target."""
         rows = np.arange(len(a))
-        target = r + self.gamma * self.target.forward(next_s).max(axis=1) * (1 - terminated)
+        next_q = self.target.forward(next_s)  # (batch, actions)
+        picker_q = self.network.forward(next_s) if self.double else next_q  # who picks a*
+        best = picker_q.argmax(axis=1)
+        target = r + self.gamma * next_q[rows, best] * (1 - terminated)
         q = self.network.forward(s)  # (batch, actions)
         error = q[rows, a] - target  # (batch,)
         grad_q = np.zeros_like(q)  # the loss depends only on the actions taken
         grad_q[rows, a] = np.clip(error, -1, 1) / len(a)  # the Huber loss's gradient
-        self.optimiser.step(self.network.backward(grad_q))
+        grads = _clip_norm(self.network.backward(grad_q), self.max_grad_norm)
+        self.optimiser.step(grads)
 
     def train_on_history(self, history: list[dict[str, Any]]) -> None:
         """DQN has already learned from every step in ``train``."""
@@ -207,7 +243,8 @@ class DQNAgent:
 
     def __repr__(self) -> str:
         return (
-            f"DQNAgent(hidden={self.hidden}, learning_rate={self.learning_rate:g}, "
+            f"DQNAgent(hidden={self.hidden}, double={self.double}, "
+            f"learning_rate={self.current_learning_rate():.2g}, "
             f"steps trained={self.steps}, epsilon={self.epsilon():.2g})"
         )
 
@@ -240,6 +277,21 @@ class FlatAdam(Adam):
         self.flat -= self.learning_rate * m_hat / (np.sqrt(v_hat) + 1e-8)
 
 
+def _line(start: float, end: float, progress: float) -> float:
+    """A straight line from start (progress 0) to end (progress 1 and after)."""
+    return start + min(1.0, progress) * (end - start)
+
+
+def _clip_norm(grads: list[tuple[np.ndarray, np.ndarray]], max_norm: float | None) -> list:
+    """The gradients, scaled down together so that their norm is at most max_norm."""
+    if max_norm is None:
+        return grads
+    norm = np.sqrt(sum((gW * gW).sum() + (gb * gb).sum() for gW, gb in grads))
+    if norm <= max_norm:
+        return grads
+    return [(gW * (max_norm / norm), gb * (max_norm / norm)) for gW, gb in grads]
+
+
 def _check_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """The settings as plain numbers, or a clear error naming the first that cannot work."""
     settings.pop("self", None)
@@ -254,25 +306,39 @@ def _check_settings(settings: dict[str, Any]) -> dict[str, Any]:
             f"(64, 64); got {hidden!r}."
         )
     settings["hidden"] = tuple(int(h) for h in hidden)
+    if not isinstance(settings["double"], (bool, np.bool_)):
+        raise ValueError(f"double must be True or False; got {settings['double']!r}.")
+    settings["double"] = bool(settings["double"])
+    norm = settings["max_grad_norm"]
+    if norm is not None and (
+        isinstance(norm, bool) or not isinstance(norm, numbers.Real) or not norm > 0
+    ):
+        raise ValueError(f"max_grad_norm must be a number above 0, or None; got {norm!r}.")
+    settings["max_grad_norm"] = None if norm is None else float(norm)
     counts = ["buffer_size", "batch_size", "train_every", "target_update_every"]
-    for name in [*counts, "learning_starts", "exploration_steps"]:
+    for name in [*counts, "learning_starts", "exploration_steps", "learning_rate_steps"]:
         value, least = settings[name], 1 if name in counts else 0
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
             raise ValueError(f"{name} must be a whole number >= {least}; got {value!r}.")
         settings[name] = int(value)
-    settings["exploration_steps"] = max(settings["exploration_steps"], 1)
+    for name in ("exploration_steps", "learning_rate_steps"):
+        settings[name] = max(settings[name], 1)
     for name, low, high in [
         ("learning_rate", 0, np.inf),
+        ("learning_rate_end", 0, np.inf),
         ("gamma", 0, 1),
         ("epsilon_start", 0, 1),
         ("epsilon_end", 0, 1),
     ]:
         value = settings[name]
+        if name == "learning_rate_end" and value is None:
+            continue  # the same step size all along
         ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        if not ok or not low <= value <= high or (name == "learning_rate" and value <= 0):
+        positive = name.startswith("learning_rate")
+        if not ok or not low <= value <= high or (positive and value <= 0):
             raise ValueError(
                 f"{name} must be a number from {low} to {high}"
-                f"{' (above 0)' if name == 'learning_rate' else ''}; got {value!r}."
+                f"{' (above 0)' if positive else ''}; got {value!r}."
             )
         settings[name] = float(value)
     return settings

@@ -61,6 +61,9 @@ STEPS = 200_000  # environment steps of training
 SETTINGS = {  # DQNAgent's settings (close to Stable-Baselines3 zoo's for this task)
     "hidden": (128, 128),
     "learning_rate": 6.3e-4,
+    "learning_rate_end": 6.3e-4,  # the same step size all along
+    "double": False,  # the plain DQN target, max_a' Q_target(s', a')
+    "max_grad_norm": None,  # no gradient clipping
     "gamma": 0.99,
     "buffer_size": 50_000,
     "batch_size": 128,

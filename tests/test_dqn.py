@@ -39,10 +39,12 @@ def test_same_seed_same_run_and_another_seed_another() -> None:
     assert not np.array_equal(runs[0][1][0], runs[2][1][0])
 
 
-def test_the_learning_step_follows_the_formula() -> None:
-    agent = DQNAgent(hidden=(8,), gamma=0.9, learning_starts=10**6)
+@pytest.mark.parametrize("double", [True, False])
+def test_the_learning_step_follows_the_formula(double: bool) -> None:
+    agent = DQNAgent(hidden=(8,), gamma=0.9, learning_starts=10**6, double=double)
     agent.seed(0)
     agent.decision_function(np.zeros(3), gym.spaces.Discrete(2))
+    agent.network.W[0] += 0.3  # the network and its target differ, so the two targets differ
     agent.train(_step([1, 2, 3], 1, 1.0, [0.5, 0, 1], terminated=True))
     agent.train(_step([1, 0, 3], 0, 2.0, [0.5, 1, 1], truncated=True))  # bootstraps
     s, a, r, next_s, terminated = (np.array(c[:2]) for c in agent.buffer.values())
@@ -51,12 +53,51 @@ def test_the_learning_step_follows_the_formula() -> None:
     backward = agent.network.backward
     agent.network.backward = lambda grad: seen.setdefault("grad", grad) is grad and backward(grad)
     q, next_q = agent.network.forward(s), agent.target.forward(next_s)
+    # Double DQN: the network picks the next action, the target network values it
+    picked = agent.network.forward(next_s)[1].argmax() if double else next_q[1].argmax()
     agent.learn(s, a, r, next_s, terminated)
-    target = np.array([1.0, 2.0 + 0.9 * next_q[1].max()])  # r, then r + gamma max Q_target
+    target = np.array([1.0, 2.0 + 0.9 * next_q[1][picked]])  # r, then r + gamma Q_target(s', a*)
     error = q[[0, 1], [1, 0]] - target
     expected = np.zeros_like(q)
     expected[[0, 1], [1, 0]] = np.clip(error, -1, 1) / 2  # the Huber loss's gradient
     np.testing.assert_allclose(seen["grad"], expected)
+
+
+def test_double_dqn_targets_are_lower_than_the_max_when_the_networks_disagree() -> None:
+    agents = [DQNAgent(hidden=(8,), double=double) for double in (True, False)]
+    for agent in agents:
+        agent.seed(1)
+        agent.decision_function(np.zeros(3), gym.spaces.Discrete(3))
+        agent.network.W[1] = -agent.network.W[1]  # the network now picks other actions
+    next_s = np.random.default_rng(0).normal(size=(50, 3))
+    picks = [agent.network.forward(next_s).argmax(axis=1) for agent in agents]
+    values = agents[1].target.forward(next_s)
+    double_value, plain_value = values[np.arange(50), picks[0]], values.max(axis=1)
+    assert (double_value <= plain_value).all() and (double_value < plain_value).any()
+
+
+def test_the_gradient_is_clipped_to_its_largest_norm() -> None:
+    agent = DQNAgent(hidden=(8,), max_grad_norm=0.5)
+    agent.seed(0)
+    agent.decision_function(np.zeros(3), gym.spaces.Discrete(2))
+    seen = []
+    step = agent.optimiser.step
+    agent.optimiser.step = lambda grads: seen.append(grads) or step(grads)
+    s = np.full((4, 3), 50.0)  # big inputs, big gradients
+    agent.learn(s, np.array([0, 1, 0, 1]), np.full(4, 100.0), s, np.zeros(4))
+    norm = np.sqrt(sum((gW**2).sum() + (gb**2).sum() for gW, gb in seen[0]))
+    assert norm == pytest.approx(0.5)
+
+
+def test_the_learning_rate_falls_in_a_straight_line_when_asked() -> None:
+    agent = DQNAgent(learning_rate=1e-3, learning_rate_end=1e-4, learning_rate_steps=100)
+    constant = DQNAgent(learning_rate=1e-3)  # the default: no schedule
+    values = []
+    for steps in (0, 50, 100, 1000):
+        agent.steps = constant.steps = steps
+        values.append(round(agent.current_learning_rate(), 9))
+        assert constant.current_learning_rate() == 1e-3
+    assert values == [1e-3, 5.5e-4, 1e-4, 1e-4]
 
 
 def test_target_network_is_copied_every_n_steps_and_buffer_is_a_ring() -> None:
@@ -141,6 +182,10 @@ def test_spaces_it_cannot_handle_get_clear_errors() -> None:
         ("batch_size", 0, "batch_size must be"),
         ("buffer_size", 2.5, "buffer_size must be"),
         ("epsilon_end", -0.1, "epsilon_end must be"),
+        ("learning_rate_end", 0, "learning_rate_end must be"),
+        ("learning_rate_steps", -5, "learning_rate_steps must be"),
+        ("double", "yes", "double must be"),
+        ("max_grad_norm", -1, "max_grad_norm must be"),
     ],
 )
 def test_bad_settings_are_named(setting: str, value: object, words: str) -> None:
