@@ -161,7 +161,7 @@ def test_binder_files_alone_give_a_set_up_that_runs_the_lazers_notebook(tmp_path
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "videos: 2" in run.stdout  # the episode and the exercise's solution
-    runs = sorted((work / "gym-results").glob("*_SpaceInvaders-v5_seed42"))
+    runs = sorted((work / "gym-results").glob("*_SpaceInvaders-v5_seed42_*"))
     assert len(runs) == 1  # each run_job call films into a folder of its own
     assert sorted(p.name for p in runs[0].iterdir())[:2] == [
         "episode-000000.mp4",
