@@ -44,7 +44,7 @@ STEM = "space_invaders"
 
 
 class AlwaysFire:
-    """The best simple rule of notebook 8: press FIRE (action 1) every step."""
+    """The simple rule of notebook 12: press FIRE (action 1) every step."""
 
     def decision_function(self, observation: object, action_space: gym.Space) -> int:
         return 1

@@ -228,6 +228,6 @@ def state_number(observation: Any) -> int:
             f"QLearningAgent needs Discrete observations, one whole number per state (as in "
             f"FrozenLake-v1 or Taxi-v4), to use as a row of its table; it got {seen}. "
             f"For observations made of numbers, such as CartPole's, use CrossEntropyAgent "
-            f"(notebook 07); for screens, see notebook 13."
+            f"(notebook 07) or DQNAgent (notebook 09); for screens, see notebook 13."
         )
     return int(observation)
