@@ -25,14 +25,12 @@ def register_atari() -> None:
     gym.register_envs(ale_py)
 
 
-# pygame's SDL would otherwise take over SIGTERM (and SIGINT where Python has none) at the
-# first frame drawn: `kill <pid>` or `timeout` would no longer stop a job.
-os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
-
-
 def quiet_headless_rendering() -> None:
     """On Linux without a screen, give pygame SDL's dummy video driver: the same frames,
-    without SDL's complaints on stderr."""
+    without SDL's complaints on stderr. And keep SDL's hands off SIGTERM (and SIGINT where
+    Python has none), which it would take at the first frame drawn: `kill <pid>` or
+    `timeout` would no longer stop a job."""
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if sys.platform.startswith("linux") and headless:
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
