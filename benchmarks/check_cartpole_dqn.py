@@ -2,6 +2,7 @@
 
     python benchmarks/check_cartpole_dqn.py                 # training seeds 0 1 2 (~5 min)
     python benchmarks/check_cartpole_dqn.py --seeds 0 1 2 3 4 --processes 2
+    python benchmarks/check_cartpole_dqn.py --seeds 100 101 --settings '{"double": true}'
 
 For each training seed s: ``run_job("CartPole-v1", DQNAgent(), 100_000, seed=s)``,
 then the final network (no checkpoint picked: the agent as it stands after the
@@ -13,7 +14,29 @@ Goal: the median of the seeds' scores is at least 400, and no seed scores below
 median at least 400 and not one of the 90 returns below 200.
 
 The defaults were chosen on training seeds 100, 101 and 102; seeds 0, 1 and 2
-were fixed beforehand for the report and never tuned on.
+were fixed beforehand for the report and never tuned on. They give medians of
+500, 500 and 119 on seeds 0, 1 and 2 (81.5, 461 and 96 on seeds 3, 4 and 5):
+the goal is NOT met, seed 2 collapses late in training.
+
+Remedies tried with ``--settings``, on training seeds 100 to 105 only (the medians
+of 30 evaluation returns, seed by seed; a dash: not run, the setting was already out):
+
+    double, max_grad_norm 10, learning_rate_end 1e-4       215, 216, -, -, -, -
+    the same with double=False                             500, 500, 57, 53, -, -
+    double, max_grad_norm 10 (learning rate constant)      130, 500, -, -, -, -
+    max_grad_norm 10, learning_rate_end 1e-4, train_every 4  114, 433, 180, 261, 500, 108
+    the same with double                                   106, 78, 500, 500, 456, 130
+    the same with learning_rate 5e-4 to 5e-5               9, 10, 11, 10, -, -
+      (without double: 10, 9, 10, 10, 238, 10; the Q-values ran away, to 4,000-5,000)
+    double, max_grad_norm 10, learning_rate_end 1e-4,
+      target_update_every 1000, epsilon_end 0.05           377, 232, 187, 500, 278, 136
+    double, max_grad_norm 10, learning_rate 2e-3 to 1e-4   165, 340, -, -, -, -
+    max_grad_norm 10, learning_rate_end 1e-4,
+      target_update_every 1000, epsilon_end 0.05           262, 123, -, -, -, -
+
+None keeps every seed above 200, so the defaults were left as they were (these
+settings stay available, off by default). Each 100,000-step run took 40 s to
+220 s on a shared 2-core machine, two at a time (train_every 4: 10 s to 90 s).
 """
 
 from __future__ import annotations
@@ -35,9 +58,11 @@ from helpers import DQNAgent, evaluate, run_job
 STEPS, EPISODES, EVALUATION_SEED = 100_000, 30, 10_000
 
 
-def train_and_evaluate(seed: int, save_folder: str | None = None) -> dict:
+def train_and_evaluate(
+    seed: int, save_folder: str | None = None, settings: dict | None = None
+) -> dict:
     start = time.perf_counter()
-    agent = DQNAgent()
+    agent = DQNAgent(**(settings or {}))
     result = run_job("CartPole-v1", agent, STEPS, seed=seed, record_video=False)
     seconds = time.perf_counter() - start
     returns = evaluate("CartPole-v1", agent, EPISODES, seed=EVALUATION_SEED)
@@ -65,10 +90,13 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1, help="runs side by side")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--save-agents", help="save each trained agent in this folder (.npz)")
+    parser.add_argument("--settings", type=json.loads, default={}, help="JSON: DQNAgent(**it)")
     args = parser.parse_args()
-    print(f"{DQNAgent()}: {STEPS} steps per training seed, {EPISODES} evaluation episodes")
+    print(f"{DQNAgent(**args.settings)}, {args.settings or 'the defaults'}")
+    print(f"{STEPS} steps per training seed, {EPISODES} evaluation episodes")
+    job = partial(train_and_evaluate, save_folder=args.save_agents, settings=args.settings)
     with Pool(args.processes) as pool:
-        rows = pool.map(partial(train_and_evaluate, save_folder=args.save_agents), args.seeds)
+        rows = pool.map(job, args.seeds, chunksize=1)
     for row in rows:
         print(
             f"seed {row['seed']}: median {row['median']:5.1f}, min {row['min']:5.1f}, "
@@ -82,7 +110,11 @@ def main() -> None:
     print("stricter (every seed >= 400, no return below 200):", "met" if strict else "not met")
     if args.json:
         with open(args.json, "w") as file:
-            json.dump({"settings": DQNAgent().settings, "runs": rows}, file, separators=(",", ":"))
+            json.dump(
+                {"settings": DQNAgent(**args.settings).settings, "runs": rows},
+                file,
+                separators=(",", ":"),
+            )
 
 
 if __name__ == "__main__":
