@@ -22,6 +22,7 @@ from helpers import (
     train_robot,
     trained_agent_record,
 )
+from helpers.support import robot_workers
 from helpers.support.robot_workers import CHECK_SEEDS, RECHECK_SEEDS, play_episodes, training_seeds
 from helpers.support.shipped import NoTrainedAgentError
 
@@ -54,7 +55,9 @@ def test_the_robot_scores_on_the_test_seeds_what_was_stored_with_it():
     record = trained_agent_record(ENV_ID)
     agent = load_trained_agent(ENV_ID)
     env = make_env(ENV_ID, **agent.env_kwargs)
-    assert evaluate(env, agent, episodes=30, seed=0) == record["test"]["robot"]
+    # the first two and the last two of the 30 test seeds (notebook 13 replays three more)
+    assert evaluate(env, agent, episodes=2, seed=0) == record["test"]["robot"][:2]
+    assert evaluate(env, agent, episodes=2, seed=28) == record["test"]["robot"][28:]
     env.close()
 
 
@@ -148,11 +151,21 @@ def test_the_fast_training_player_agrees_with_the_policy():
     assert list(fast[0]) == slow and steps == 600
 
 
-TINY = dict(generations=2, population=4, elite=2, episodes_per_candidate=2,
-            check_episodes=2, finalists=2, recheck_episodes=2, max_steps=150)  # fmt: skip
+# Each game starts with a seeded reset, which reloads the game (about 0.1 s): few games, then.
+TINY = dict(generations=2, population=4, elite=2, episodes_per_candidate=1,
+            check_episodes=1, finalists=2, recheck_episodes=2, max_steps=150)  # fmt: skip
 
 
-def test_training_repeats_itself_with_the_same_seed_on_1_or_2_processes():
+@pytest.fixture
+def short_ram_statistics(monkeypatch):
+    """The RAM's mean and spread from 300 random steps instead of 3000, still seeded."""
+    original = robot_workers.ram_statistics
+    monkeypatch.setattr(
+        robot_workers, "ram_statistics", lambda env_id, seed: original(env_id, seed, steps=300)
+    )
+
+
+def test_training_repeats_itself_with_the_same_seed_on_1_or_2_processes(short_ram_statistics):
     one = train_robot(ENV_ID, seed=3, processes=1, **TINY)
     two = train_robot(ENV_ID, seed=3, processes=2, **TINY)
     assert one.log == two.log
@@ -161,7 +174,9 @@ def test_training_repeats_itself_with_the_same_seed_on_1_or_2_processes():
     assert not np.array_equal(one.policy.weights, other.policy.weights)
 
 
-def test_training_logs_each_generation_and_keeps_the_best_rechecked_finalist(tmp_path):
+def test_training_logs_each_generation_and_keeps_the_best_rechecked_finalist(
+    tmp_path, short_ram_statistics
+):
     reports = []
     run = train_robot(ENV_ID, seed=0, report=reports.append, **TINY)
     assert reports == run.log and [e["generation"] for e in run.log] == [1, 2]
@@ -177,7 +192,7 @@ def test_training_logs_each_generation_and_keeps_the_best_rechecked_finalist(tmp
     assert '"command": "test"' in path.read_text()
 
 
-def test_training_settings_are_checked():
+def test_training_settings_are_checked(short_ram_statistics):
     with pytest.raises(ValueError, match="elite"):
         train_robot(ENV_ID, population=4, elite=5)
     with pytest.raises(ValueError, match="processes"):
