@@ -28,15 +28,15 @@ of 30 evaluation returns, seed by seed; a dash: not run, the setting was already
     max_grad_norm 10, learning_rate_end 1e-4, train_every 4  114, 433, 180, 261, 500, 108
     the same with double                                   106, 78, 500, 500, 456, 130
     the same with learning_rate 5e-4 to 5e-5               9, 10, 11, 10, -, -
-      (without double: 10, 9, 10, 10, 238, 10; the Q-values ran away, to 4,000-5,000)
+      (without double: 10, 9, 10, 10, 238, 10; in seed 100 the Q-values ran away to 4,000-5,000)
     double, max_grad_norm 10, learning_rate_end 1e-4,
       target_update_every 1000, epsilon_end 0.05           377, 232, 187, 500, 278, 136
     double, max_grad_norm 10, learning_rate 2e-3 to 1e-4   165, 340, -, -, -, -
     max_grad_norm 10, learning_rate_end 1e-4,
       target_update_every 1000, epsilon_end 0.05           262, 123, -, -, -, -
 
-None keeps every seed above 200 (nor do the defaults), so the defaults were left as they were (these
-settings stay available, off by default). Each 100,000-step run took 40 s to
+None keeps every seed above 200 (nor do the defaults), so the defaults were left
+as they were (these settings stay available, off by default). Each 100,000-step run took 40 s to
 220 s on a shared 2-core machine, two at a time (train_every 4: 10 s to 90 s).
 """
 
