@@ -121,8 +121,12 @@ def test_binder_files_alone_give_a_set_up_that_runs_the_lazers_notebook(tmp_path
     venv = tmp_path / "binder-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
+    # The base image's packages come from conda there; uv puts them here in seconds. The step
+    # under test, binder/requirements.txt, is installed by pip, as repo2docker does.
+    uv = shutil.which("uv", path=os.path.dirname(sys.executable)) or shutil.which("uv")
+    assert uv, "uv is missing: install requirements-dev.txt"
     base = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", *base_image_jupyter()],
+        [uv, "pip", "install", "--quiet", "--python", str(python), *base_image_jupyter()],
         capture_output=True,
         text=True,
         timeout=900,
