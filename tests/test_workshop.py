@@ -29,19 +29,35 @@ def tags(cell) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
 
+@pytest.fixture(scope="module")
+def learner_copies(tmp_path_factory):
+    """Learner copies made once for each --solutions choice: (folder, the run, git status
+    before it, git status after it)."""
+    made = {}
+
+    def make(solutions: str):
+        if solutions not in made:
+            folder = tmp_path_factory.mktemp(solutions) / "copies"
+            before = git_status()
+            run = subprocess.run(
+                [sys.executable, "scripts/prepare_learner_copies.py", str(folder),
+                 "--solutions", solutions],
+                cwd=ROOT, capture_output=True, text=True,
+            )  # fmt: skip
+            made[solutions] = folder, run, before, git_status()
+        return made[solutions]
+
+    return make
+
+
 @pytest.mark.parametrize("solutions", ["folded", "removed"])
-def test_learner_copies_are_blank_and_leave_the_repository_clean(tmp_path, solutions):
-    before = git_status()
-    run = subprocess.run(
-        [sys.executable, "scripts/prepare_learner_copies.py", str(tmp_path / "copies"),
-         "--solutions", solutions],
-        cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
+def test_learner_copies_are_blank_and_leave_the_repository_clean(learner_copies, solutions):
+    folder, run, before, after = learner_copies(solutions)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert git_status() == before
+    assert after == before
 
     originals = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-    copies = sorted((tmp_path / "copies").glob("*.ipynb"))
+    copies = sorted(folder.glob("*.ipynb"))
     assert [p.name for p in copies] == [p.name for p in originals]
     stored_solutions = 0
     for original, copy in zip(originals, copies, strict=True):
@@ -69,17 +85,13 @@ def test_learner_copies_are_blank_and_leave_the_repository_clean(tmp_path, solut
     assert stored_solutions > 0, "no notebook has a solution cell: the test checks nothing"
 
 
-def test_a_learner_copy_runs_and_its_exercises_are_unsolved(tmp_path):
+def test_a_learner_copy_runs_and_its_exercises_are_unsolved(learner_copies):
     from nbclient import NotebookClient
 
-    run = subprocess.run(
-        [sys.executable, "scripts/prepare_learner_copies.py", str(tmp_path),
-         "--solutions", "removed"],
-        cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
+    folder, run, _, _ = learner_copies("removed")
     assert run.returncode == 0, run.stderr
-    notebook = nbformat.read(tmp_path / "00_start_here.ipynb", as_version=4)
-    NotebookClient(notebook, timeout=120, kernel_name="python3").execute(cwd=str(tmp_path))
+    notebook = nbformat.read(folder / "00_start_here.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=120, kernel_name="python3").execute(cwd=str(folder))
     printed = "".join(
         output.get("text", "") for cell in notebook.cells for output in cell.get("outputs", [])
     )
