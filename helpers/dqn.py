@@ -54,7 +54,6 @@ DQNAgent(hidden=(64, 64), double=False, learning_rate=0.001, steps trained=1000,
 from __future__ import annotations
 
 import json
-import numbers
 import os
 from typing import Any
 
@@ -63,7 +62,7 @@ import numpy as np
 
 from helpers.agents import Transition
 from helpers.network import Adam, Network
-from helpers.q_learning import UnsupportedSpaceError
+from helpers.support.network_checks import check_dqn_settings, check_dqn_spaces
 
 __all__ = ["DQNAgent"]
 
@@ -123,7 +122,7 @@ class DQNAgent:
         epsilon_end: float = 0.01,
         exploration_steps: int = 10_000,
     ) -> None:
-        self.settings = _check_settings(dict(locals()))
+        self.settings = check_dqn_settings(dict(locals()))
         for name, value in self.settings.items():
             setattr(self, name, value)
         self.explore = True
@@ -190,7 +189,7 @@ class DQNAgent:
 
     def _build(self, observation: Any, action_space: gym.Space) -> None:
         """The network, its target copy, Adam and an empty replay buffer, sized for the env."""
-        size, self.n_actions = _check_spaces(observation, action_space)
+        size, self.n_actions = check_dqn_spaces(observation, action_space)
         sizes = [size, *self.hidden, self.n_actions]
         self.network = Network(sizes, seed=int(self.rng.integers(2**31)))
         self.target = self.network.copy()
@@ -290,75 +289,3 @@ def _clip_norm(grads: list[tuple[np.ndarray, np.ndarray]], max_norm: float | Non
     if norm <= max_norm:
         return grads
     return [(gW * (max_norm / norm), gb * (max_norm / norm)) for gW, gb in grads]
-
-
-def _check_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """The settings as plain numbers, or a clear error naming the first that cannot work."""
-    settings.pop("self", None)
-    hidden = settings["hidden"]
-    if isinstance(hidden, numbers.Integral):
-        hidden = (hidden,)
-    if not isinstance(hidden, (tuple, list)) or not all(
-        isinstance(h, numbers.Integral) and not isinstance(h, bool) and h >= 1 for h in hidden
-    ):
-        raise ValueError(
-            f"hidden must be the sizes of the hidden layers, whole numbers >= 1, such as "
-            f"(64, 64); got {hidden!r}."
-        )
-    settings["hidden"] = tuple(int(h) for h in hidden)
-    if not isinstance(settings["double"], (bool, np.bool_)):
-        raise ValueError(f"double must be True or False; got {settings['double']!r}.")
-    settings["double"] = bool(settings["double"])
-    norm = settings["max_grad_norm"]
-    if norm is not None and (
-        isinstance(norm, bool) or not isinstance(norm, numbers.Real) or not norm > 0
-    ):
-        raise ValueError(f"max_grad_norm must be a number above 0, or None; got {norm!r}.")
-    settings["max_grad_norm"] = None if norm is None else float(norm)
-    counts = ["buffer_size", "batch_size", "train_every", "target_update_every"]
-    for name in [*counts, "learning_starts", "exploration_steps", "learning_rate_steps"]:
-        value, least = settings[name], 1 if name in counts else 0
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
-            raise ValueError(f"{name} must be a whole number >= {least}; got {value!r}.")
-        settings[name] = int(value)
-    for name in ("exploration_steps", "learning_rate_steps"):
-        settings[name] = max(settings[name], 1)
-    for name, low, high in [
-        ("learning_rate", 0, np.inf),
-        ("learning_rate_end", 0, np.inf),
-        ("gamma", 0, 1),
-        ("epsilon_start", 0, 1),
-        ("epsilon_end", 0, 1),
-    ]:
-        value = settings[name]
-        if name == "learning_rate_end" and value is None:
-            continue  # the same step size all along
-        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        positive = name.startswith("learning_rate")
-        if not ok or not low <= value <= high or (positive and value <= 0):
-            raise ValueError(
-                f"{name} must be a number from {low} to {high}"
-                f"{' (above 0)' if positive else ''}; got {value!r}."
-            )
-        settings[name] = float(value)
-    return settings
-
-
-def _check_spaces(observation: Any, action_space: gym.Space) -> tuple[int, int]:
-    """(observation size, number of actions), or a clear error for spaces DQN cannot handle."""
-    if not isinstance(action_space, gym.spaces.Discrete) or action_space.start != 0:
-        raise UnsupportedSpaceError(
-            f"DQNAgent needs a Discrete action space starting at 0 (one Q-value per action); "
-            f"this environment's action space is {action_space}. For continuous actions, "
-            f"use a library such as Stable-Baselines3 (SAC, TD3)."
-        )
-    array = np.asarray(observation)
-    if array.ndim != 1 or array.dtype.kind not in "biuf" or isinstance(observation, bool):
-        seen = f"an array of shape {array.shape}" if array.ndim else repr(observation)
-        raise UnsupportedSpaceError(
-            f"DQNAgent needs a Box observation (a vector of numbers, like CartPole's); this "
-            f"environment gives {seen}. For a Discrete observation (one whole number per "
-            f"state, as in FrozenLake or Taxi) use QLearningAgent for a table; for a screen, "
-            f"flatten it or use a library with convolutional networks (Stable-Baselines3)."
-        )
-    return array.size, int(action_space.n)

@@ -48,8 +48,13 @@ import gymnasium as gym
 import numpy as np
 
 from helpers.network import Adam, Network
-from helpers.q_learning import UnsupportedSpaceError
-from helpers.support.checks import is_real_number, is_whole_number
+from helpers.support.network_checks import (
+    check_reinforce_settings,
+    check_reinforce_spaces,
+    check_same_decisions,
+    check_same_network_actions,
+    check_same_observation,
+)
 
 __all__ = ["ReinforceAgent", "returns_to_go"]
 
@@ -112,7 +117,7 @@ class ReinforceAgent:
         discount: float = 0.99,
         baseline: bool = True,
     ) -> None:
-        _check_settings(hidden_sizes, learning_rate, discount, baseline)
+        check_reinforce_settings(hidden_sizes, learning_rate, discount, baseline)
         self.hidden_sizes, self.learning_rate = tuple(hidden_sizes), float(learning_rate)
         self.discount, self.baseline = float(discount), baseline
         self.rng = np.random.default_rng()
@@ -136,14 +141,14 @@ class ReinforceAgent:
         if self.network is None:
             raise RuntimeError("The agent has not played yet: train it with run_job first.")
         features = np.asarray(observation, dtype=float).reshape(1, -1)
-        _check_same_observation(features.shape[1], self.network.sizes[0])
+        check_same_observation(features.shape[1], self.network.sizes[0])
         return softmax(self.network.forward(features))[0]
 
     def decision_function(self, observation: Any, action_space: gym.Space) -> int:
         """Draw an action from the policy while exploring; else its most likely action."""
         if self.network is None:
             self._make_network(observation, action_space)
-        _check_same_actions(action_space, self.network.sizes[-1])
+        check_same_network_actions(action_space, self.network.sizes[-1])
         probabilities = self.probabilities(observation)
         if not self.explore:
             return self.first_action + int(np.argmax(probabilities))  # the most likely action
@@ -197,7 +202,7 @@ class ReinforceAgent:
                 "The agent has not played yet, so it has learned nothing to play with "
                 "explore off (as evaluate plays): train it with run_job first."
             )
-        inputs = _check_can_learn(observation, action_space)
+        inputs = check_reinforce_spaces(observation, action_space)
         sizes = [inputs, *self.hidden_sizes, int(action_space.n)]
         self.network = Network(sizes, seed=int(self.rng.integers(2**31)))
         self.optimiser = Adam(self.network, self.learning_rate)
@@ -212,7 +217,7 @@ class ReinforceAgent:
         steps = len(history)
         actions = np.array(self.actions[len(self.actions) - steps :])
         played = [record["action"] - self.first_action for record in history]
-        _check_same_decisions(len(self.actions), steps, actions, played)
+        check_same_decisions(len(self.actions), steps, actions, played)
         return np.array(self.observations[-steps:]), actions
 
     def __repr__(self) -> str:
@@ -221,81 +226,3 @@ class ReinforceAgent:
             f"learning_rate={self.learning_rate:g}, discount={self.discount:g}, "
             f"baseline={self.baseline}, updates={self.updates})"
         )
-
-
-# Checks: clear errors for settings and environments the agent cannot work with.
-
-
-def _check_settings(hidden_sizes: Any, learning_rate: Any, discount: Any, baseline: Any) -> None:
-    """A clear error naming the first setting of a `ReinforceAgent` that cannot work."""
-    if not isinstance(hidden_sizes, (tuple, list)) or not all(
-        is_whole_number(size, minimum=1) for size in hidden_sizes
-    ):
-        raise ValueError(
-            f"hidden_sizes must be a tuple of whole numbers >= 1 (the size of each hidden "
-            f"layer), such as (32,) or (64, 64); got {hidden_sizes!r}."
-        )
-    if not is_real_number(learning_rate) or not 0 < learning_rate < np.inf:
-        raise ValueError(
-            f"learning_rate must be a number above 0, such as 0.01; got {learning_rate!r}."
-        )
-    if not is_real_number(discount) or not 0 <= discount <= 1:
-        raise ValueError(f"discount must be a number from 0 to 1, such as 0.99; got {discount!r}.")
-    if not isinstance(baseline, (bool, np.bool_)):
-        raise ValueError(f"baseline must be True or False; got {baseline!r}.")
-
-
-def _check_can_learn(observation: Any, action_space: gym.Space) -> int:
-    """The number of inputs for `observation`, or a clear error if the agent cannot play."""
-    if not isinstance(action_space, gym.spaces.Discrete):
-        raise UnsupportedSpaceError(
-            f"ReinforceAgent picks one of a few discrete actions (Discrete), but this "
-            f"environment's action space is {action_space}. Use an environment with discrete "
-            f"actions, such as CartPole-v1 or LunarLander-v3 (without continuous=True)."
-        )
-    array = None if isinstance(observation, (dict, tuple)) else np.asarray(observation)
-    if array is None or array.ndim != 1 or array.dtype.kind not in "biuf":
-        seen = f"{type(observation).__name__} {observation!r:.40}"
-        raise UnsupportedSpaceError(
-            f"ReinforceAgent needs a Box observation: a vector of numbers, like CartPole's "
-            f"4 numbers; this environment gives {seen}. For a Discrete observation (one "
-            f"whole number naming a state, as in FrozenLake) use QLearningAgent; for a "
-            f"picture, use RAM observations (obs_type='ram') or a library with convolutional "
-            f"networks, such as Stable-Baselines3."
-        )
-    return array.size
-
-
-def _check_same_observation(size: int, inputs: int) -> None:
-    if size != inputs:
-        raise ValueError(
-            f"This ReinforceAgent's network takes observations of {inputs} numbers, but this "
-            f"one has {size}: it comes from another environment. A network learns one "
-            f"environment: make a new ReinforceAgent() for this one."
-        )
-
-
-def _check_same_actions(action_space: gym.Space, actions: int) -> None:
-    if not isinstance(action_space, gym.spaces.Discrete) or action_space.n != actions:
-        raise ValueError(
-            f"This ReinforceAgent's network was made for {actions} actions, but this "
-            f"environment's action space is {action_space}: it is another environment. "
-            f"Make a new ReinforceAgent() for this one."
-        )
-
-
-def _check_same_decisions(remembered: int, steps: int, actions: Any, played: list) -> None:
-    """A clear error if the history is not the steps the agent remembers playing."""
-    if remembered < steps:
-        count = "1 step" if remembered == 1 else f"{remembered} steps"
-        problem = f"it remembers only {count} played while exploring"
-    elif not np.array_equal(actions, played):
-        problem = f"its last {steps} decisions took other actions"
-    else:
-        return
-    raise ValueError(
-        f"ReinforceAgent learns from the episodes it played itself while exploring, but this "
-        f"history of {steps} steps is not what it played: {problem}. Train it with run_job, "
-        f"which hands it the history of the episodes it just played (episodes played with "
-        f"explore off, as evaluate plays them, are not remembered)."
-    )
