@@ -5,7 +5,8 @@
 
 Four variants of `DQNAgent`, each trained with training seeds 0, 1 and 2 on CartPole-v1:
 
-- "replay + target": the defaults;
+- "replay + target": the defaults, except that each plays its latest network
+  (``keep_best=None``), as all four variants do;
 - "no target network": the target network is the network itself, copied after every
   step (``target_update_every=1``);
 - "no replay": learns from each step once, as it comes (``buffer_size=1,
@@ -42,13 +43,14 @@ VARIANTS = {
     "no replay": {"buffer_size": 1, "batch_size": 1},
     "neither": {"target_update_every": 1, "buffer_size": 1, "batch_size": 1},
 }
+LATEST = {"keep_best": None}  # every variant plays its latest network: no network is kept
 SEEDS, EVALUATION_SEED, EPISODES = (0, 1, 2), 10_000, 30
 
 
 def run(job: tuple[str, int, int]) -> dict:
     variant, seed, steps = job
     start = time.perf_counter()
-    agent = DQNAgent(**VARIANTS[variant])
+    agent = DQNAgent(**LATEST, **VARIANTS[variant])
     result = run_job("CartPole-v1", agent, steps, seed=seed, record_video=False)
     returns = evaluate("CartPole-v1", agent, EPISODES, seed=EVALUATION_SEED)
     env = gym.make("CartPole-v1")

@@ -44,6 +44,12 @@ A *terminated* step ended the game: its target is the reward alone. A
 *truncated* step (CartPole's limit of 500 steps) was only cut off: its target
 still counts what the next state is worth.
 
+DQN's latest network can be much worse than one it had a little earlier: a run
+that balanced for 500 steps can fall back to 100 (*collapse*). So the agent keeps
+a copy of its network whenever its last ``keep_best`` training episodes (20) have
+the best mean return so far, and plays with that copy when evaluated
+(``keep_best=None``: always the latest network).
+
 >>> from helpers import run_job
 >>> agent = DQNAgent()  # CartPole needs about 100,000 steps: here, the first 1,000
 >>> result = run_job("CartPole-v1", agent, steps=1_000, seed=0, record_video=False)
@@ -55,6 +61,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import deque
 from typing import Any
 
 import gymnasium as gym
@@ -88,16 +95,19 @@ class DQNAgent:
         target_update_every: copy the network into the target network every that many steps.
         epsilon_start, epsilon_end: the chance of a random action, at first and at the end.
         exploration_steps: the steps over which epsilon falls from start to end.
+        keep_best: judge the network by the mean return of this many training episodes
+            and keep the best one for evaluation; None plays with the latest network.
 
-    The defaults learn CartPole-v1 in 100,000 steps, though not with every training seed
-    (``benchmarks/check_cartpole_dqn.py`` checks it on seeds nobody tuned on). The
-    replay buffer holds every step of such a run, so the early falls stay in memory
-    beside the long balanced episodes that come later. What is evaluated is the final
-    network: no better checkpoint is kept.
+    The defaults learn CartPole-v1 in 100,000 steps (``benchmarks/check_cartpole_dqn.py``
+    checks it on training seeds nobody tuned on). The replay buffer holds every step of
+    such a run, so the early falls stay in memory beside the long balanced episodes that
+    come later. What is evaluated is the kept network (`keep_if_best`), chosen from the
+    training episodes alone: the evaluation episodes are never used to choose it.
 
     ``explore`` is True while it learns; `evaluate` switches it off, and the agent
-    then takes the action of highest Q-value and learns nothing (``seed`` too is
-    ignored, so an evaluation leaves the training exactly where it was). ``seed``
+    then takes the action of highest Q-value (of the kept network) and learns nothing
+    (``seed`` too is ignored, so an evaluation leaves the training exactly where it
+    was). ``seed``
     seeds the network's first weights, the batches and the exploration: same
     seed, same run. The network is made at the first decision, sized from the
     observation and the action space. ``save`` and `DQNAgent.load` ship a
@@ -121,6 +131,7 @@ class DQNAgent:
         epsilon_start: float = 1.0,
         epsilon_end: float = 0.01,
         exploration_steps: int = 10_000,
+        keep_best: int | None = 20,
     ) -> None:
         self.settings = check_dqn_settings(dict(locals()))
         for name, value in self.settings.items():
@@ -129,6 +140,10 @@ class DQNAgent:
         self.steps = 0  # transitions trained on
         self.network: Network | None = None
         self.rng = np.random.default_rng()
+        self.best: Network | None = None  # the kept network (see `keep_if_best`)
+        self.best_mean = -np.inf
+        self.recent: deque[float] = deque(maxlen=self.keep_best or 1)  # episodes' returns
+        self.episode_return = 0.0
 
     def seed(self, seed: int | None) -> None:
         """Seed the first weights, the batches and the exploration (not while evaluated)."""
@@ -155,8 +170,10 @@ class DQNAgent:
         return int(np.argmax(self.q_values(observation)))
 
     def q_values(self, observation: Any) -> np.ndarray:
-        """The network's Q-value of every action in `observation`."""
-        return self.network.forward(np.asarray(observation, dtype=float)[None])[0]
+        """The Q-value of every action in `observation`: the network's while exploring,
+        the kept one's (if any) while evaluated."""
+        network = self.network if self.explore or self.best is None else self.best
+        return network.forward(np.asarray(observation, dtype=float)[None])[0]
 
     def train(self, transition: Transition) -> None:
         """Store the step in the replay buffer; now and then, learn from a batch of old steps."""
@@ -169,6 +186,19 @@ class DQNAgent:
             self.learn(*self._sample())
         if self.steps % self.target_update_every == 0:
             self.target = self.network.copy()
+        self.episode_return += transition["reward"]
+        if transition["terminated"] or transition["truncated"]:
+            self.keep_if_best(self.episode_return)
+            self.episode_return = 0.0
+
+    def keep_if_best(self, episode_return: float) -> None:
+        """Keep a copy of the network when the last `keep_best` training episodes have a
+        better mean return than ever before (a tie keeps the earlier copy)."""
+        self.recent.append(episode_return)
+        if self.keep_best and len(self.recent) == self.keep_best:
+            mean = float(np.mean(self.recent))
+            if mean > self.best_mean:
+                self.best, self.best_mean = self.network.copy(), mean
 
     def learn(self, s, a, r, next_s, terminated) -> None:  # noqa: ANN001 - arrays, one row each
         """One gradient step of the Huber loss between Q(s, a) and the target."""
@@ -218,12 +248,14 @@ class DQNAgent:
         return [column[index] for column in self.buffer.values()]
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Save the network's weights and the settings to an ``.npz`` file."""
+        """Save the weights it plays with when evaluated (the kept network, if any) and the
+        settings to an ``.npz`` file."""
         if self.network is None:
             raise RuntimeError("The agent has no network yet: train it first (with run_job).")
-        arrays = {f"W{i}": W for i, W in enumerate(self.network.W)}
-        arrays |= {f"b{i}": b for i, b in enumerate(self.network.b)}
-        settings = self.settings | {"sizes": self.network.sizes, "steps": self.steps}
+        network = self.best or self.network
+        arrays = {f"W{i}": W for i, W in enumerate(network.W)}
+        arrays |= {f"b{i}": b for i, b in enumerate(network.b)}
+        settings = self.settings | {"sizes": network.sizes, "steps": self.steps}
         np.savez(path, settings=json.dumps(settings), **arrays)
 
     @classmethod

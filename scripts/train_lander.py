@@ -73,6 +73,7 @@ SETTINGS = {  # DQNAgent's settings (close to Stable-Baselines3 zoo's for this t
     "epsilon_start": 1.0,
     "epsilon_end": 0.1,
     "exploration_steps": 20_000,  # the first 10% of the steps
+    "keep_best": None,  # plays with the latest network: the checkpoints below choose
 }
 CHECK_EVERY = 10_000  # steps between two checkpoints
 VALIDATION_SEEDS = list(range(5000, 5020))  # choose the checkpoint

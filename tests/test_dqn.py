@@ -6,7 +6,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from helpers import DQNAgent, QLearningAgent, evaluate, run_job
+from helpers import DQNAgent, QLearningAgent, evaluate, exploration_off, run_job
 from helpers.q_learning import UnsupportedSpaceError
 
 SMALL = dict(hidden=(16,), learning_starts=100, batch_size=16, target_update_every=50)
@@ -140,14 +140,58 @@ def test_evaluation_plays_greedily_and_leaves_training_as_it_was() -> None:
 
 
 def test_save_and_load_give_the_same_agent(tmp_path) -> None:  # noqa: ANN001
-    agent = DQNAgent(**SMALL)
+    agent = DQNAgent(**SMALL, keep_best=3)
     run_job("CartPole-v1", agent, 300, seed=2, record_video=False)
+    assert agent.best is not None  # what is saved is the kept network, which evaluate plays
     agent.save(tmp_path / "cartpole.npz")
     loaded = DQNAgent.load(tmp_path / "cartpole.npz")
     assert loaded.settings == agent.settings and loaded.steps == 300
     observation = np.array([0.01, -0.2, 0.03, 0.1])
-    np.testing.assert_array_equal(loaded.q_values(observation), agent.q_values(observation))
+    with exploration_off(agent), exploration_off(loaded):
+        np.testing.assert_array_equal(loaded.q_values(observation), agent.q_values(observation))
     assert evaluate("CartPole-v1", loaded, 3, seed=7) == evaluate("CartPole-v1", agent, 3, seed=7)
+
+
+def _play_episode(agent: DQNAgent, episode_return: float) -> list[np.ndarray]:
+    """Two training steps that end an episode of this return; the network's weights after."""
+    agent.train(_step([0.1, 0, 0, 0], 0, episode_return, [0.2, 0, 0, 0]))
+    agent.train(_step([0.2, 0, 0, 0], 1, 0.0, [0.3, 0, 0, 0], terminated=True))
+    return [w.copy() for w in _weights(agent)]
+
+
+def test_keeps_the_network_of_its_best_training_episodes_and_plays_it_when_evaluated() -> None:
+    agent = DQNAgent(hidden=(8,), learning_starts=1, batch_size=2, keep_best=3)
+    agent.seed(0)
+    agent.decision_function(np.zeros(4), gym.spaces.Discrete(2))
+    kept_after = {}
+    for episode, episode_return in enumerate([1, 1, 1, 5, 0, 10, 0, 0, 4, 9, 2, 0]):
+        kept_after[episode] = _play_episode(agent, episode_return)
+    # windows of 3: means 1, 2.33, 2, 5, 3.33, 3.33, 1.33, 4.33, 5, 3.67: the best, 5, comes
+    # twice (episodes 5 and 10): the earlier copy stays
+    assert agent.best_mean == 5.0
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(agent.best.W + agent.best.b, kept_after[5], strict=True)
+    )
+    assert not np.array_equal(agent.best.W[0], agent.network.W[0])  # it learned since
+    observation = np.array([0.05, 0.1, -0.02, 0.3])
+    latest = agent.network.forward(observation[None])[0]
+    np.testing.assert_array_equal(agent.q_values(observation), latest)  # while it learns
+    with exploration_off(agent):
+        np.testing.assert_array_equal(
+            agent.q_values(observation), agent.best.forward(observation[None])[0]
+        )
+
+
+def test_keep_best_none_plays_the_latest_network() -> None:
+    agent = DQNAgent(**SMALL, keep_best=None)
+    run_job("CartPole-v1", agent, 400, seed=3, record_video=False)
+    observation = np.array([0.05, 0.1, -0.02, 0.3])
+    with exploration_off(agent):
+        assert agent.best is None
+        np.testing.assert_array_equal(
+            agent.q_values(observation), agent.network.forward(observation[None])[0]
+        )
 
 
 def test_learns_cartpole_a_little() -> None:
@@ -186,6 +230,9 @@ def test_spaces_it_cannot_handle_get_clear_errors() -> None:
         ("learning_rate_steps", -5, "learning_rate_steps must be"),
         ("double", "yes", "double must be"),
         ("max_grad_norm", -1, "max_grad_norm must be"),
+        ("keep_best", 0, "keep_best must be"),
+        ("keep_best", True, "keep_best must be"),
+        ("keep_best", 2.5, "keep_best must be"),
     ],
 )
 def test_bad_settings_are_named(setting: str, value: object, words: str) -> None:

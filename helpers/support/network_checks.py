@@ -42,6 +42,15 @@ def check_dqn_settings(settings: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
             raise ValueError(f"{name} must be a whole number >= {least}; got {value!r}.")
         settings[name] = int(value)
+    keep = settings["keep_best"]
+    if keep is not None and (
+        isinstance(keep, bool) or not isinstance(keep, numbers.Integral) or keep < 1
+    ):
+        raise ValueError(
+            f"keep_best must be a number of training episodes >= 1 (20 by default), or None "
+            f"to play with the latest network; got {keep!r}."
+        )
+    settings["keep_best"] = None if keep is None else int(keep)
     for name in ("exploration_steps", "learning_rate_steps"):
         settings[name] = max(settings[name], 1)
     for name, low, high in [
