@@ -28,9 +28,11 @@ from helpers.support.checks import is_real_number
 
 PARTIAL_SUFFIX = ".partial"
 
-# x264's "ultrafast" with its two cheapest savings put back: it keeps up with a game on one core
+# x264's "ultrafast" with its two cheapest savings put back: it keeps up with a game on one
+# core; the RGB-to-YUV conversion bilinear, not ffmpeg's default bicubic: a fifth less CPU
 ENCODER_OPTIONS = [
     "-preset", "ultrafast", "-x264-params", "cabac=1:bframes=3:b-adapt=0", "-threads", "1",
+    "-sws_flags", "bilinear",
 ]  # fmt: skip
 
 
