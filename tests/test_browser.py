@@ -8,6 +8,7 @@ reason, except in CI (CI=true), where they fail: .ci/run installs Chromium.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -84,6 +85,11 @@ def jupyterlab(tmp_path_factory) -> Iterator[str]:
         root / "notebooks",
         ignore=shutil.ignore_patterns("gym-results", ".ipynb_checkpoints"),
     )
+    # every cell attached to the page at once ("windowingMode": "none"), so that the tests
+    # need not scroll through each notebook to make JupyterLab render its far-away cells
+    tracker = root / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     port, token = _free_port(), secrets.token_hex(16)
     log = (root / "server.log").open("w")
     server = subprocess.Popen(
@@ -108,6 +114,7 @@ def jupyterlab(tmp_path_factory) -> Iterator[str]:
             **os.environ,
             "JUPYTER_CONFIG_DIR": str(root / "config"),
             "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
+            "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
         },
         start_new_session=True,
     )
@@ -162,12 +169,15 @@ def open_notebook(page, jupyterlab: str, name: str) -> None:
     )
 
 
-def render_all_cells(page) -> None:
-    """Scroll through the notebook: JupyterLab renders far-away cells lazily."""
-    cells = page.locator(".jp-Notebook .jp-Cell")
-    for index in range(cells.count()):
-        cells.nth(index).evaluate("cell => cell.scrollIntoView()")
-        page.wait_for_timeout(50)
+def render_all_cells(page, name: str) -> None:
+    """Wait until every cell of notebook `name` is on the page (the server's settings
+    attach all cells, none left for later: no scrolling needed)."""
+    count = len(json.loads((ROOT / "notebooks" / name).read_text())["cells"])
+    page.wait_for_function(
+        "n => document.querySelectorAll('.jp-Notebook .jp-Cell').length === n",
+        arg=count,
+        timeout=60_000,
+    )
 
 
 def check_video_plays(page, video) -> dict:
@@ -245,7 +255,7 @@ def test_the_video_plays_after_restart_and_run_all(page, jupyterlab):
     page.wait_for_selector(
         ".jp-Notebook-ExecutionIndicator[data-status='idle']:visible", timeout=60_000
     )
-    render_all_cells(page)
+    render_all_cells(page, LAZERS)
     assert error_outputs(page) == []
     video = page.locator(".jp-OutputArea-output video").first
     check_video_plays(page, video)
@@ -261,7 +271,7 @@ def test_the_video_plays_after_restart_and_run_all(page, jupyterlab):
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb")))
 def test_every_notebook_opens_without_errors_or_broken_media(page, jupyterlab, name):
     open_notebook(page, jupyterlab, name)
-    render_all_cells(page)
+    render_all_cells(page, name)
     assert error_outputs(page) == []
     assert page.locator(".jp-OutputArea-output .jp-RenderedText:has-text('Traceback')").count() == 0
     for index, image in each_loaded(
