@@ -107,9 +107,8 @@ class DQNAgent:
     ``explore`` is True while it learns; `evaluate` switches it off, and the agent
     then takes the action of highest Q-value (of the kept network) and learns nothing
     (``seed`` too is ignored, so an evaluation leaves the training exactly where it
-    was). ``seed``
-    seeds the network's first weights, the batches and the exploration: same
-    seed, same run. The network is made at the first decision, sized from the
+    was). ``seed`` seeds the network's first weights, the batches and the
+    exploration: same seed, same run. The network is made at the first decision, sized from the
     observation and the action space. ``save`` and `DQNAgent.load` ship a
     trained agent.
     """
@@ -143,7 +142,6 @@ class DQNAgent:
         self.best: Network | None = None  # the kept network (see `keep_if_best`)
         self.best_mean = -np.inf
         self.recent: deque[float] = deque(maxlen=self.keep_best or 1)  # episodes' returns
-        self.episode_return = 0.0
 
     def seed(self, seed: int | None) -> None:
         """Seed the first weights, the batches and the exploration (not while evaluated)."""
@@ -186,10 +184,6 @@ class DQNAgent:
             self.learn(*self._sample())
         if self.steps % self.target_update_every == 0:
             self.target = self.network.copy()
-        self.episode_return += transition["reward"]
-        if transition["terminated"] or transition["truncated"]:
-            self.keep_if_best(self.episode_return)
-            self.episode_return = 0.0
 
     def keep_if_best(self, episode_return: float) -> None:
         """Keep a copy of the network when the last `keep_best` training episodes have a
@@ -215,7 +209,15 @@ class DQNAgent:
         self.optimiser.step(grads)
 
     def train_on_history(self, history: list[dict[str, Any]]) -> None:
-        """DQN has already learned from every step in ``train``."""
+        """After finished training episodes (DQN has learned from their steps already in
+        ``train``): judge the network by each episode's return, in `keep_if_best`."""
+        if not self.explore:
+            return
+        returns: dict[int, float] = {}  # episode number -> its return
+        for record in history:
+            returns[record["episode"]] = returns.get(record["episode"], 0.0) + record["reward"]
+        for episode_return in returns.values():
+            self.keep_if_best(episode_return)
 
     def _build(self, observation: Any, action_space: gym.Space) -> None:
         """The network, its target copy, Adam and an empty replay buffer, sized for the env."""

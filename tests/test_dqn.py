@@ -152,10 +152,14 @@ def test_save_and_load_give_the_same_agent(tmp_path) -> None:  # noqa: ANN001
     assert evaluate("CartPole-v1", loaded, 3, seed=7) == evaluate("CartPole-v1", agent, 3, seed=7)
 
 
-def _play_episode(agent: DQNAgent, episode_return: float) -> list[np.ndarray]:
-    """Two training steps that end an episode of this return; the network's weights after."""
+def _play_episode(agent: DQNAgent, episode: int, episode_return: float) -> list[np.ndarray]:
+    """Two training steps that end an episode of this return, then its records, as run_job
+    gives them; the network's weights after."""
     agent.train(_step([0.1, 0, 0, 0], 0, episode_return, [0.2, 0, 0, 0]))
     agent.train(_step([0.2, 0, 0, 0], 1, 0.0, [0.3, 0, 0, 0], terminated=True))
+    agent.train_on_history(
+        [{"episode": episode, "reward": episode_return}, {"episode": episode, "reward": 0.0}]
+    )
     return [w.copy() for w in _weights(agent)]
 
 
@@ -165,7 +169,7 @@ def test_keeps_the_network_of_its_best_training_episodes_and_plays_it_when_evalu
     agent.decision_function(np.zeros(4), gym.spaces.Discrete(2))
     kept_after = {}
     for episode, episode_return in enumerate([1, 1, 1, 5, 0, 10, 0, 0, 4, 9, 2, 0]):
-        kept_after[episode] = _play_episode(agent, episode_return)
+        kept_after[episode] = _play_episode(agent, episode, episode_return)
     # windows of 3: means 1, 2.33, 2, 5, 3.33, 3.33, 1.33, 4.33, 5, 3.67: the best, 5, comes
     # twice (episodes 5 and 10): the earlier copy stays
     assert agent.best_mean == 5.0
@@ -181,6 +185,16 @@ def test_keeps_the_network_of_its_best_training_episodes_and_plays_it_when_evalu
         np.testing.assert_array_equal(
             agent.q_values(observation), agent.best.forward(observation[None])[0]
         )
+
+
+def test_only_finished_training_episodes_are_judged_even_across_jobs() -> None:
+    agent = DQNAgent(**SMALL, keep_best=4)
+    first = run_job("CartPole-v1", agent, 150, seed=5, record_video=False)  # ends mid-episode
+    second = run_job("CartPole-v1", agent, 150, seed=6, record_video=False)
+    assert first.episodes[-1]["outcome"] == "unfinished"
+    assert list(agent.recent) == (first.returns + second.returns)[-4:]
+    evaluate("CartPole-v1", agent, 3, seed=7)  # evaluation episodes are not judged
+    assert list(agent.recent) == (first.returns + second.returns)[-4:]
 
 
 def test_keep_best_none_plays_the_latest_network() -> None:
