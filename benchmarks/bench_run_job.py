@@ -7,7 +7,7 @@
 2. run_job recording every episode vs a bare loop        (goal: >= 0.7x), with the video sizes,
    the CPU per step, and where the time goes: the same run with no frame sent to ffmpeg (what
    the screen costs), and with every frame sent to a process that discards it (what sending
-   costs; the rest is the encoder's CPU, on the game's core as often as not on 2 cores)
+   costs; the rest is the encoder's share)
 3. run_job recording every episode vs RecordVideo        (goal: >= 1.5x; needs moviepy)
 4. memory growth over 100,000 Space Invaders steps with run_job's defaults (goal: < 100 MB)
 
@@ -29,11 +29,13 @@ import warnings
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import gymnasium as gym
+import imageio_ffmpeg
 
-import helpers.support.recording as recording
 from helpers import RandomAgent, make_env, run_job
+from helpers.loop import JobResult
 from helpers.support.recording import EpisodeRecorder
 
 ENV_ID = "ALE/SpaceInvaders-v5"
@@ -170,12 +172,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as base:  # a fresh folder for every repetition
         results = []
 
-        def filmed() -> None:
-            results.append(
-                run_job(
-                    ENV_ID, RandomAgent(), video_steps, seed=SEED, video_dir=base, record_video=True
-                )
+        def film() -> JobResult:
+            return run_job(
+                ENV_ID, RandomAgent(), video_steps, seed=SEED, video_dir=base, record_video=True
             )
+
+        def filmed() -> None:
+            results.append(film())
 
         compare(
             f"2. video of every episode vs no video, {video_steps} steps",
@@ -203,16 +206,12 @@ def main() -> None:
 
         def screen_only() -> None:
             """Filming with every frame read and checked, none sent to ffmpeg."""
-            send = EpisodeRecorder._send
-            EpisodeRecorder._send = lambda self, frame: None
             quiet = logging.getLogger("imageio_ffmpeg")  # "No frames have been written"
-            level, quiet.level = quiet.level, logging.ERROR
-            try:
-                run_job(
-                    ENV_ID, RandomAgent(), video_steps, seed=SEED, video_dir=base, record_video=True
-                )
-            finally:
-                EpisodeRecorder._send, quiet.level = send, level
+            with (
+                mock.patch.object(EpisodeRecorder, "_send", lambda self, frame: None),
+                mock.patch.object(quiet, "level", logging.ERROR),
+            ):
+                film()
 
         compare(
             "   where the time goes: the same, frames read but not sent to ffmpeg",
@@ -224,16 +223,8 @@ def main() -> None:
 
         def sent_and_discarded() -> None:
             """Filming with every frame sent through a pipe to a process that discards it."""
-            writer, recording.imageio_ffmpeg.write_frames = (
-                recording.imageio_ffmpeg.write_frames,
-                discarding_writer,
-            )
-            try:
-                run_job(
-                    ENV_ID, RandomAgent(), video_steps, seed=SEED, video_dir=base, record_video=True
-                )
-            finally:
-                recording.imageio_ffmpeg.write_frames = writer
+            with mock.patch.object(imageio_ffmpeg, "write_frames", discarding_writer):
+                film()
 
         compare(
             "   where the time goes: the same, every frame sent to a process that discards it",
