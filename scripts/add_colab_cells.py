@@ -40,7 +40,8 @@ def badges(name: str) -> str:
 
 def colab_packages(requirements: str) -> list[str]:
     """What Colab lacks, from requirements.txt: the pinned Gymnasium, moviepy (Gymnasium's
-    video schedule, which run_job follows, imports it) and the Box2D lines.
+    video schedule, which run_job follows, imports it), PyAV (run_job's video encoder) and
+    the Box2D lines.
 
     Colab already has numpy, IPython, ale-py, matplotlib, imageio and pygame; installing the
     whole pinned list there would replace parts of its own runtime.
@@ -48,7 +49,7 @@ def colab_packages(requirements: str) -> list[str]:
     wanted = []
     for line in requirements.splitlines():
         line = line.strip()
-        if re.match(r"(gymnasium|moviepy|box2d|ufal-pybox2d)==", line):
+        if re.match(r"(gymnasium|moviepy|av|box2d|ufal-pybox2d)==", line):
             wanted.append(line)
     if not any(line.startswith("gymnasium==") for line in wanted):
         raise ValueError("requirements.txt pins no gymnasium version (gymnasium==...)")

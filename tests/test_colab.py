@@ -147,6 +147,7 @@ def test_the_set_up_cell_installs_only_what_colab_lacks():
     assert packages[0] == gymnasium == "gymnasium==1.4.0"
     assert any(package.startswith("box2d==") for package in packages)
     assert any(package.startswith("ufal-pybox2d==") for package in packages)  # Python 3.14
+    assert any(package.startswith("av==") for package in packages)  # run_job's video encoder
     for colab_own in ["numpy", "ipython", "ipykernel", "ale-py", "matplotlib", "jupyterlab"]:
         assert not any(package.startswith(colab_own + "=") for package in packages)
 

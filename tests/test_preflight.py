@@ -140,6 +140,16 @@ def test_a_broken_ffmpeg_fails(monkeypatch, tmp_path):
     assert preflight.main([]) == 1
 
 
+def test_without_pyav_the_video_encoder_fails_with_its_fix(monkeypatch, tmp_path):
+    (tmp_path / "av.py").write_text("raise ModuleNotFoundError(\"No module named 'av'\")\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path), os.getcwd()]))
+    (check,) = preflight.check_encoder()
+    assert check.status == "fail"
+    assert "No module named 'av'" in check.found
+    assert 'pip install --force-reinstall "av==' in check.fix
+    assert "install PyAV" in check.found  # the error itself says how to fix it
+
+
 def test_an_old_gym_is_a_warning_with_its_fix(monkeypatch):
     fake_versions(monkeypatch, gym="0.26.2")
     (check,) = preflight.check_old_gym()

@@ -14,13 +14,13 @@ import time
 
 import gymnasium as gym
 import imageio_ffmpeg
-import imageio_ffmpeg._io
 import numpy as np
 import pytest
 from conftest import CorridorEnv, RecordingAgent
 
 import helpers.support.recording
 from helpers import RandomAgent, run_job, show_video
+from helpers.support import encoder
 from helpers.support.notebook import VideoTooLargeError
 from helpers.support.recording import (
     PARTIAL_SUFFIX,
@@ -151,7 +151,7 @@ def test_an_interrupt_keeps_finished_videos_and_leaves_no_partial_file(tmp_path,
 def test_recorder_writes_under_a_temporary_name_until_closed(tmp_path):
     recorder = EpisodeRecorder(tmp_path / "clip.mp4", fps=10)
     recorder.add_frame(np.zeros((8, 8, 3), dtype=np.uint8))
-    assert not (tmp_path / "clip.mp4").exists()  # ffmpeg writes clip.mp4.partial meanwhile
+    assert not (tmp_path / "clip.mp4").exists()  # the encoder writes clip.mp4.partial meanwhile
     assert recorder.close() == tmp_path / "clip.mp4"
     assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]
 
@@ -284,8 +284,8 @@ def test_a_run_that_records_nothing_leaves_no_empty_folder(tmp_path, agent):
 # Never lost: encoder failures
 
 
-class FfmpegKiller(RecordingAgent):
-    """Kills the newest ffmpeg process when asked for its action number `at`."""
+class EncoderKiller(RecordingAgent):
+    """Kills the newest encoder process when asked for its action number `at`."""
 
     def __init__(self, at, processes):
         super().__init__()
@@ -306,10 +306,10 @@ def test_a_killed_encoder_is_a_clear_error_and_earlier_videos_stay(tmp_path, mon
         processes.append(popen(*args, **kwargs))
         return processes[-1]
 
-    monkeypatch.setattr(imageio_ffmpeg._io.subprocess, "Popen", remembering_popen)
+    monkeypatch.setattr(encoder.subprocess, "Popen", remembering_popen)
     env = CorridorEnv(length=4)
     with pytest.raises(VideoEncodingError, match=r"episode-000001.mp4") as caught:
-        run_job(env, FfmpegKiller(at=6, processes=processes), 20, video_dir=tmp_path)
+        run_job(env, EncoderKiller(at=6, processes=processes), 20, video_dir=tmp_path)
     assert env.closed
     partial = caught.value.partial_result
     assert [p.name for p in partial.videos] == ["episode-000000.mp4"]
@@ -328,9 +328,10 @@ from helpers.support.recording import VideoEncodingError
 class Big(CorridorEnv):  # the first episode is black (a small video), the next ones noise
     def render(self):
         noise = __import__("numpy").random.default_rng(self.position)
-        return noise.integers(0, 255 if self.resets > 1 else 1, (240, 320, 3), dtype="uint8")
+        return noise.integers(0, 255 if self.resets > 1 else 1, (720, 960, 3), dtype="uint8")
 
-resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+# room for the encoder's shared memory (8 MiB at most), not for a video of noise
+resource.setrlimit(resource.RLIMIT_FSIZE, (10_000_000, 10_000_000))
 try:
     run_job(Big(length=40), RandomAgent(), 200, video_dir={str(tmp_path)!r}, record_video=True)
 except VideoEncodingError as err:
@@ -396,9 +397,14 @@ def test_a_full_disk_is_a_clear_error_and_earlier_videos_stay(tmp_path):
 # Never lost: interrupts at any moment
 
 
-def test_an_interrupt_at_any_moment_leaves_only_complete_videos(tmp_path):
+def test_an_interrupt_at_any_moment_leaves_only_complete_videos(tmp_path, monkeypatch):
     def interrupt(signum, frame):
         raise KeyboardInterrupt
+
+    encoders, popen = [], subprocess.Popen
+    monkeypatch.setattr(
+        encoder.subprocess, "Popen", lambda *a, **k: encoders.append(popen(*a, **k)) or encoders[-1]
+    )
 
     start = time.perf_counter()  # how long a whole run takes here: interrupts fall within it
     run_job(CorridorEnv(length=4), RandomAgent(), 24, video_dir=tmp_path / "whole")
@@ -430,9 +436,50 @@ def test_an_interrupt_at_any_moment_leaves_only_complete_videos(tmp_path):
             for video in files:  # every video there is whole
                 frames = read_video(video)[1]
                 assert frames and len(frames) == listed.get(video, len(frames) - 1) + 1
+            running = {process for process in encoders if process.poll() is None}
+            assert running <= {kept.process for kept in encoder._SPARE}  # idle, kept for later
     finally:
         signal.signal(signal.SIGALRM, previous)
-    assert "interrupted" in outcomes
+    assert "interrupted" in outcomes and encoders
+
+
+KILLED_SCRIPT = """
+import sys
+sys.path.insert(0, "tests")
+from conftest import CorridorEnv
+from helpers import RandomAgent, run_job
+
+class Slow(CorridorEnv):  # an episode of 40 steps, filmed: long enough to be killed in
+    def step(self, action):
+        __import__("time").sleep(0.01)
+        return super().step(action)
+
+run_job(Slow(length=40), RandomAgent(), 10_000, video_dir=sys.argv[1], record_video=True)
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_killed_python_leaves_no_half_written_video(tmp_path, how):
+    """Python runs no clean-up when it is killed; the encoder, left alone, removes its file."""
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    game = subprocess.Popen([sys.executable, "-c", KILLED_SCRIPT, str(tmp_path)], env=env)
+    try:
+        for _ in range(400):  # until the second video is being written
+            if list(tmp_path.rglob("episode-000001.mp4.partial/*")):
+                break
+            time.sleep(0.025)
+        else:
+            pytest.fail("no second video was started")
+    finally:
+        game.send_signal(how)
+        game.wait()
+    for _ in range(200):  # the encoder sees the game gone
+        if not list(tmp_path.rglob("*" + PARTIAL_SUFFIX)):
+            break
+        time.sleep(0.025)
+    (folder,) = tmp_path.iterdir()
+    assert [p.name for p in folder.iterdir()] == ["episode-000000.mp4"]
+    assert read_video(folder / "episode-000000.mp4")[1]
 
 
 # The recorder
@@ -580,19 +627,17 @@ def test_a_recorder_path_must_be_a_file_in_a_folder_that_exists(tmp_path, monkey
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_recorder_lost_before_close_stops_ffmpeg_and_leaves_no_file(tmp_path):
+def test_a_recorder_lost_before_close_stops_the_encoder_and_leaves_no_file(tmp_path):
     import gc
 
     recorder = EpisodeRecorder(tmp_path / "lost.mp4", fps=10)
     for _ in range(30):
         recorder.add_frame(np.zeros((16, 16, 3), dtype=np.uint8))
-    for _ in range(100):  # ffmpeg makes the file once it has read a few frames
-        if (tmp_path / "lost.mp4.partial").exists():
-            break
-        time.sleep(0.05)
-    assert (tmp_path / "lost.mp4.partial").exists()
+    process = recorder._encoder.process
+    assert process.poll() is None and (tmp_path / "lost.mp4.partial").exists()
     del recorder
     gc.collect()
+    assert process.poll() is not None
     assert list(tmp_path.iterdir()) == []
 
 

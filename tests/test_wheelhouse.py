@@ -55,7 +55,7 @@ def test_each_platform_gets_its_own_dependencies(uv, tmp_path):
     assert {"colorama", "pywinpty"} <= on_windows - on_linux
     # The build backend that an offline `pip install -e .` needs, everywhere.
     assert "setuptools" in on_windows and "setuptools" in on_linux
-    assert {"gymnasium", "ale-py", "box2d", "imageio-ffmpeg"} <= on_windows & on_linux
+    assert {"gymnasium", "ale-py", "box2d", "imageio-ffmpeg", "av"} <= on_windows & on_linux
 
 
 def test_a_platform_without_wheels_is_reported_not_crashed(uv, tmp_path):

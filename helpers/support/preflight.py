@@ -274,6 +274,24 @@ def check_ffmpeg() -> list[Check]:
     return [Check("ffmpeg (videos)", "ok", "encodes a 16-frame H.264 mp4")]
 
 
+def check_encoder() -> list[Check]:
+    """Can run_job's encoder (PyAV, in a process of its own) write a tiny mp4?"""
+    import numpy as np
+
+    from helpers.support.recording import EpisodeRecorder
+
+    fix = _install_one("av").replace("install", "install --force-reinstall", 1)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            with EpisodeRecorder(Path(folder) / "preflight.mp4", fps=15) as recorder:
+                for shade in range(16):
+                    recorder.add_frame(np.full((48, 64, 3), shade * 16, dtype=np.uint8))
+    except Exception as error:  # noqa: BLE001 - any failure is the finding
+        found = f"cannot encode a test video: {type(error).__name__}: {error}"
+        return [Check("video encoder", "fail", found, fix)]
+    return [Check("video encoder", "ok", "PyAV encodes a 16-frame H.264 mp4")]
+
+
 def check_old_gym() -> list[Check]:
     """Is the old `gym` package installed? ``import gym`` then loads it, not Gymnasium."""
     try:
@@ -312,8 +330,8 @@ def check_box2d() -> list[Check]:
 
 
 CHECKS = (  # in the order to fix them
-    "check_python", "check_packages", "check_atari", "check_ffmpeg", "check_old_gym",
-    "check_jupyterlab", "check_box2d",
+    "check_python", "check_packages", "check_atari", "check_ffmpeg", "check_encoder",
+    "check_old_gym", "check_jupyterlab", "check_box2d",
 )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Filming a job's episodes: the `Camera` wrapper and its `EpisodeRecorder` (imageio-ffmpeg).
+"""Filming a job's episodes: the `Camera` wrapper and its `EpisodeRecorder` (a `VideoEncoder`).
 
 A video is written under a ``.partial`` name, checked to be a complete mp4, and only then
 renamed: a video in the folder always plays; a failed or interrupted one leaves no file.
@@ -14,30 +14,23 @@ import shutil
 import tempfile
 import time
 import weakref
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import imageio_ffmpeg
 import numpy as np
 
 from helpers.support.atari_frames import FlickerFreeScreen, atari_step_rate, is_atari
 from helpers.support.checks import is_real_number
+from helpers.support.encoder import VideoEncoder, keep_for_later, spare_encoder
 
 PARTIAL_SUFFIX = ".partial"
 
-# x264's "ultrafast" with its two cheapest savings put back: it keeps up with a game on one
-# core; the RGB-to-YUV conversion bilinear, not ffmpeg's default bicubic: a fifth less CPU
-ENCODER_OPTIONS = [
-    "-preset", "ultrafast", "-x264-params", "cabac=1:bframes=3:b-adapt=0", "-threads", "1",
-    "-sws_flags", "bilinear",
-]  # fmt: skip
-
 
 class VideoEncodingError(RuntimeError):
-    """Raised when ffmpeg could not finish a video (disk full, a size limit, killed)."""
+    """Raised when the encoder could not finish a video (disk full, a size limit, killed)."""
 
 
 def video_frame(frame: Any, float_scale: float | None = None) -> np.ndarray:
@@ -144,7 +137,8 @@ class EpisodeRecorder:
 
     The file gets its name only when `close` finishes it whole (else `VideoEncodingError`);
     `discard`, or an exception in a ``with`` block, removes it. Odd sizes are padded by one
-    black pixel (yuv420p needs even ones).
+    black pixel (yuv420p needs even ones). `encoder`: a `VideoEncoder` to share between
+    videos (None: one of its own, stopped with the video).
 
     >>> import tempfile, pathlib
     >>> with EpisodeRecorder(pathlib.Path(tempfile.mkdtemp()) / "demo.mp4", fps=30) as rec:
@@ -153,16 +147,22 @@ class EpisodeRecorder:
     (1, True)
     """
 
-    def __init__(self, path: str | os.PathLike[str], fps: float | Fraction) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        fps: float | Fraction,
+        encoder: VideoEncoder | None = None,
+    ) -> None:
         self.path = _video_path(path)
-        # a folder of its own, which goes with the half-written file: an ffmpeg that a
-        # Ctrl-C cut off from Python while it started can write nothing once it is gone
+        # a folder of its own, which goes with the half-written file
         self.partial_path = self.path.with_name(self.path.name + PARTIAL_SUFFIX)
         self.partial_file = self.partial_path / self.path.name
         self.fps = frame_rate(fps)
         self.frames = 0
         self.state = "recording"  # then "finished" or "discarded"
-        self._writer: Generator[None, Any, None] | None = None  # imageio-ffmpeg's
+        self._own_encoder = encoder is None
+        self._encoder = encoder or VideoEncoder()
+        self._started = False  # whether the encoder got this video (with its first frame)
         self._shape: tuple[int, ...] | None = None  # the shape of the frames as given
         self._float_scale: float | None = None  # float colours: to 1 or to 255, from frame 1
         self._forget = weakref.finalize(self, lambda: None)  # (see _prepare)
@@ -180,21 +180,19 @@ class EpisodeRecorder:
             or frame.shape != self._shape
             or frame.shape[0] % 2
             or frame.shape[1] % 2
-            or not frame.flags.c_contiguous
         ):
             frame = self._prepare(frame)
         try:
             self._send(frame)
-        except OSError as err:  # ffmpeg is gone: it stopped reading
-            self._fail(f"ffmpeg stopped reading frames ({str(err).splitlines()[0]})")
+        except OSError as err:  # the encoder stopped
+            self._fail(f"the encoder stopped ({str(err).splitlines()[0]})")
         self.frames += 1
 
     def _send(self, frame: np.ndarray) -> None:
-        if self._writer is not None:
-            self._writer.send(frame)
+        self._encoder.send(frame)
 
     def _prepare(self, frame: Any) -> np.ndarray:
-        """Check and convert a frame; start ffmpeg on the first one."""
+        """Check and convert a frame; give the encoder the video with the first one."""
         if self._float_scale is None and np.issubdtype(np.asarray(frame).dtype, np.floating):
             self._float_scale = colour_scale(np.asarray(frame))
         array = video_frame(frame, self._float_scale)
@@ -202,20 +200,13 @@ class EpisodeRecorder:
             self._shape = array.shape
             self.partial_path.mkdir(exist_ok=True)
             height, width = array.shape[0] + array.shape[0] % 2, array.shape[1] + array.shape[1] % 2
-            self._writer = imageio_ffmpeg.write_frames(
-                str(self.partial_file),
-                (width, height),
-                fps=self.fps,
-                quality=None,
-                codec="libx264",
-                macro_block_size=1,
-                ffmpeg_log_level="error",
-                # "+faststart": the index goes first, so browsers start playing at once
-                output_params=[*ENCODER_OPTIONS, "-movflags", "+faststart"],
-            )
-            self._writer.send(None)  # starts ffmpeg
-            # a recorder lost before close or discard stops ffmpeg and leaves no file
-            self._forget = weakref.finalize(self, _abandon, self._writer, self.partial_path)
+            self._started = True
+            try:
+                self._encoder.open(self.partial_file, height, width, self.fps)
+            except OSError as err:
+                self._fail(f"the encoder did not start ({str(err).splitlines()[0]})")
+            # a recorder lost before close or discard leaves no file
+            self._forget = weakref.finalize(self, _abandon, self._encoder, self.partial_path)
         elif array.shape != self._shape:
             raise ValueError(
                 f"Every frame of a video must have the same size: the first was "
@@ -226,16 +217,18 @@ class EpisodeRecorder:
         height, width = array.shape[:2]
         if height % 2 or width % 2:
             array = np.pad(array, ((0, height % 2), (0, width % 2), (0, 0)))
-        return np.ascontiguousarray(array)
+        return array
 
     def _fail(self, what: str) -> None:
-        """Stop ffmpeg, remove the broken file, and raise a clear error."""
+        """Stop the encoder, remove the broken file, and raise a clear error."""
         self.discard()
-        if shutil.disk_usage(self.path.parent).free < 1_000_000:
+        fix = "free some disk space or pass record_video=False"
+        if "No module named 'av'" in what:
+            fix = "install PyAV (pip install -r requirements.txt), or pass record_video=False"
+        elif shutil.disk_usage(self.path.parent).free < 1_000_000:
             what += ": the disk is full"
         raise VideoEncodingError(
-            f"Could not record {self.path.name}: {what}. Earlier videos are "
-            f"complete; free some disk space or pass record_video=False."
+            f"Could not record {self.path.name}: {what}. Earlier videos are complete; {fix}."
         )
 
     def close(self) -> Path | None:
@@ -244,16 +237,18 @@ class EpisodeRecorder:
         if self.state != "recording":
             return self.path if self.state == "finished" else None
         self._forget.detach()
-        writer, self._writer = self._writer, None
-        if writer is None:
+        if not self._started:
             self.state = "discarded"
             return None
         try:
-            writer.close()  # ffmpeg gets the end of the frames; wait until it is done
+            self._encoder.finish()  # when this returns, the encoder has closed the file
         except OSError as err:
-            self._fail(f"ffmpeg failed ({str(err).splitlines()[0]})")
+            self._fail(f"the encoder failed ({str(err).splitlines()[0]})")
+        finally:
+            if self._own_encoder:
+                self._encoder.stop()
         if not _is_complete_mp4(self.partial_file):
-            self._fail("ffmpeg left an incomplete file")
+            self._fail("the encoder left an incomplete file")
         os.replace(self.partial_file, self.path)
         shutil.rmtree(self.partial_path, ignore_errors=True)
         self.state = "finished"
@@ -262,16 +257,11 @@ class EpisodeRecorder:
     def discard(self) -> None:
         """Stop writing and delete the half-written file."""
         self._forget.detach()
-        writer, self._writer = self._writer, None
+        started, self._started = self._started, False
         if self.state == "recording":
             self.state = "discarded"
-        try:
-            if writer is not None:
-                writer.close()
-        except OSError:
-            pass  # ffmpeg failed: the file goes anyway
-        finally:
-            shutil.rmtree(self.partial_path, ignore_errors=True)
+        if started or self._own_encoder:
+            _abandon(self._encoder, self.partial_path)
 
     def __enter__(self) -> EpisodeRecorder:
         return self
@@ -283,10 +273,10 @@ class EpisodeRecorder:
             self.discard()
 
 
-def _abandon(writer: Generator[None, Any, None], partial_path: Path) -> None:
-    """What a recorder lost before `close` leaves behind: no ffmpeg, no file."""
+def _abandon(encoder: VideoEncoder, partial_path: Path) -> None:
+    """What a recorder lost before `close` leaves behind: no encoder process, no file."""
     try:
-        writer.close()
+        encoder.stop()  # a video half-sent cannot be taken back; the next one restarts it
     finally:
         shutil.rmtree(partial_path, ignore_errors=True)
 
@@ -401,6 +391,7 @@ class Camera(gym.Wrapper):
             )
         self.fps = _frame_rate(env)
         self.screen = FlickerFreeScreen(env) if is_atari(env) else _RenderedFrames(env)
+        self.encoder = spare_encoder()  # one process for all of this run's videos
         self.folder = new_run_folder(video_dir, label)
 
     def reset(self, **kwargs: Any) -> Any:
@@ -410,7 +401,7 @@ class Camera(gym.Wrapper):
         self.episode += 1
         if self.schedule(self.episode):
             path = self.folder / f"episode-{self.episode:06d}.mp4"
-            self.recorder = EpisodeRecorder(path, self.fps)
+            self.recorder = EpisodeRecorder(path, self.fps, self.encoder)
             self.recorder.add_frame(self.screen.start())
         return returned
 
@@ -450,6 +441,7 @@ class Camera(gym.Wrapper):
         if self.recorder is not None:
             self.recorder.discard()
             self.recorder = None
+        keep_for_later(self.encoder)
         # only this run writes here: a .partial left was lost to an interrupt
         for path in self.folder.glob("*" + PARTIAL_SUFFIX):
             shutil.rmtree(path, ignore_errors=True)
