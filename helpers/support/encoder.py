@@ -227,6 +227,8 @@ class _Video:
 def main() -> None:
     """Read the game's messages on stdin: a video (JSON), "f" (a frame), "c" (finish it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the game, which tells us
+    replies = os.dup(1)  # stdout is for replies only: anything printed goes to stderr
+    os.dup2(2, 1)
     memory, video = None, None
     try:
         import av  # noqa: F401 - fails here, with its reason, if PyAV is missing
@@ -234,11 +236,11 @@ def main() -> None:
         for line in sys.stdin.buffer:
             if line == b"f\n":
                 video.add_next_frame()
-                os.write(1, b".")
+                os.write(replies, b".")
             elif line == b"c\n":
                 video.finish()
                 video = None
-                os.write(1, b"ok\n")
+                os.write(replies, b"ok\n")
             else:
                 name, slots, height, width, fps, path = json.loads(line)
                 if memory is None or memory.name != name:
@@ -249,7 +251,7 @@ def main() -> None:
                 ring = np.ndarray((slots, height, width, 3), np.uint8, memory.buf)
                 video = _Video(ring, fps, path)
     except Exception as err:  # noqa: BLE001 - the game gets the reason
-        os.write(1, b"!" + f"{type(err).__name__}: {err}".replace("\n", " ").encode() + b"\n")
+        os.write(replies, b"!" + f"{type(err).__name__}: {err}".replace("\n", " ").encode() + b"\n")
         sys.exit(1)
     finally:
         if video is not None:
