@@ -644,3 +644,38 @@ def test_a_recorder_lost_before_close_stops_the_encoder_and_leaves_no_file(tmp_p
 def test_a_video_dir_with_an_unknown_home_is_named(tmp_path):
     with pytest.raises(ValueError, match="home folder in video_dir"):
         run_job(CorridorEnv(length=3), RandomAgent(), 3, video_dir="~no-such-user-here/videos")
+
+
+# The encoder process
+
+
+def test_the_encoders_reason_reaches_the_game_whole(tmp_path):
+    video = encoder.VideoEncoder()
+    try:
+        video.open(tmp_path / "no folder" / "clip.v2.mp4", 8, 8, 10)  # av.open fails there
+        with pytest.raises(
+            OSError, match=r"No such file or directory, writing .*no folder/clip\.v2\.mp4"
+        ):
+            for _ in range(64):  # the ring fills, then the game reads the reply
+                video.send(np.zeros((8, 8, 3), dtype=np.uint8))
+    finally:
+        video.stop()
+    assert video.process is None
+
+
+def test_an_encoder_kept_for_later_serves_the_next_run_and_a_fork_leaves_it_alone(tmp_path):
+    first = run_job(CorridorEnv(length=3), RandomAgent(), 5, video_dir=tmp_path, record_video=True)
+    assert first.videos and encoder._SPARE
+    kept = encoder._SPARE[-1].process
+    child = os.fork()
+    if child == 0:  # a fork takes no encoder of its parent's, and stops none at its exit
+        code = 0 if encoder.spare_encoder().process is None else 1
+        import atexit
+
+        atexit._run_exitfuncs()
+        os._exit(code)
+    assert os.waitpid(child, 0)[1] == 0
+    assert kept.poll() is None
+    second = run_job(CorridorEnv(length=3), RandomAgent(), 5, video_dir=tmp_path, record_video=True)
+    assert second.videos and len(read_video(second.videos[0])[1]) >= 2
+    assert kept in {spare.process for spare in encoder._SPARE}  # the same process, used again

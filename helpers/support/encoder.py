@@ -94,14 +94,14 @@ class VideoEncoder:
         self.process = subprocess.Popen(
             [sys.executable, "-P", __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
-        self._stop = weakref.finalize(self, _end, self.process, None)
+        self._stop = weakref.finalize(self, _end, self.process, None, self.pid)
 
     def _make_ring(self, shape: tuple[int, int, int, int]) -> None:
         old = self.memory
         self.memory = shared_memory.SharedMemory(create=True, size=int(np.prod(shape)))
         self.ring = np.ndarray(shape, dtype=np.uint8, buffer=self.memory.buf)
         self._stop.detach()
-        self._stop = weakref.finalize(self, _end, self.process, self.memory)
+        self._stop = weakref.finalize(self, _end, self.process, self.memory, self.pid)
         if old is not None:  # the encoder lets go of it when it reads the next video
             _free(old)
 
@@ -123,11 +123,10 @@ class VideoEncoder:
             if not part:
                 raise OSError(f"the encoder stopped (exit code {self.process.wait()})")
             said += part
-        frames = said.count(b".")
-        last = said.replace(b".", b"").strip()
+        last = said.lstrip(b".")
         if last.startswith(b"!"):
-            raise OSError(last[1:].decode(errors="replace"))
-        return frames
+            raise OSError(last[1:].decode(errors="replace").strip())
+        return len(said) - len(last)
 
 
 _SPARE: list[VideoEncoder] = []  # encoders whose run has ended, ready for the next
@@ -138,9 +137,10 @@ def spare_encoder() -> VideoEncoder:
     starting one (Python, NumPy, PyAV) takes about 0.2 s."""
     while _SPARE:
         encoder = _SPARE.pop()
-        if encoder.pid == os.getpid() and encoder.process and encoder.process.poll() is None:
+        if encoder.pid != os.getpid():  # a forked copy of the list: those are not ours
+            _SPARE.clear()
+        elif encoder.process and encoder.process.poll() is None:
             return encoder
-        encoder.stop()
     return VideoEncoder()
 
 
@@ -161,8 +161,12 @@ def _free(memory: shared_memory.SharedMemory) -> None:
         pass
 
 
-def _end(process: subprocess.Popen[bytes], memory: shared_memory.SharedMemory | None) -> None:
-    """Stop the encoder process and free its shared memory."""
+def _end(
+    process: subprocess.Popen[bytes], memory: shared_memory.SharedMemory | None, pid: int
+) -> None:
+    """Stop the encoder process and free its shared memory (not from a fork: the parent's)."""
+    if os.getpid() != pid:
+        return
     if process.poll() is None:
         process.kill()
     process.wait()
@@ -251,7 +255,8 @@ def main() -> None:
                 ring = np.ndarray((slots, height, width, 3), np.uint8, memory.buf)
                 video = _Video(ring, fps, path)
     except Exception as err:  # noqa: BLE001 - the game gets the reason
-        os.write(replies, b"!" + f"{type(err).__name__}: {err}".replace("\n", " ").encode() + b"\n")
+        reason = f"{type(err).__name__}: {err}" + (f", writing {video.path}" if video else "")
+        os.write(replies, b"!" + reason.replace("\n", " ").encode() + b"\n")
         sys.exit(1)
     finally:
         if video is not None:
