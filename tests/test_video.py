@@ -652,7 +652,7 @@ def test_a_video_dir_with_an_unknown_home_is_named(tmp_path):
 def test_the_encoders_reason_reaches_the_game_whole(tmp_path):
     video = encoder.VideoEncoder()
     try:
-        video.open(tmp_path / "no folder" / "clip.v2.mp4", 8, 8, 10)  # av.open fails there
+        video.open(tmp_path / "no folder" / "clip.v2.mp4", 8, 8, 10)  # the encoder cannot
         with pytest.raises(
             OSError, match=r"No such file or directory, writing .*no folder/clip\.v2\.mp4"
         ):
