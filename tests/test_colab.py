@@ -254,7 +254,7 @@ def test_on_a_runtime_pinned_like_colab_the_cell_sets_up_and_a_notebook_runs(cop
         "print(helpers.__file__)\n"
         "print(*(m.version(p) for p in sys.argv[1:]))\n"
     )
-    packages = ["numpy", "ipython", "ipykernel", "ale-py", "gymnasium", "box2d", "imageio-ffmpeg"]
+    packages = ["numpy", "ipython", "ipykernel", "ale-py", "gymnasium", "box2d", "av"]
     versions = subprocess.run(
         [python, "-c", report, *packages],
         capture_output=True,
@@ -264,8 +264,16 @@ def test_on_a_runtime_pinned_like_colab_the_cell_sets_up_and_a_notebook_runs(cop
         cwd=tmp_path,
     ).stdout.split("\n")
     assert versions[0].startswith(purelib)  # installed, not found through a path edit
-    # Colab's own packages untouched; Gymnasium at the series' pin; Box2D and ffmpeg added
-    assert versions[1].split()[:6] == ["2.1.3", "7.34.0", "6.17.1", "0.12.1", "1.4.0", "2.3.10"]
+    # Colab's own packages untouched; Gymnasium at the series' pin; Box2D and PyAV added
+    assert versions[1].split() == [
+        "2.1.3",
+        "7.34.0",
+        "6.17.1",
+        "0.12.1",
+        "1.4.0",
+        "2.3.10",
+        "15.1.0",
+    ]
     assert sysconfig.get_paths()["purelib"] != purelib  # a separate environment
 
 

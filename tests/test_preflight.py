@@ -32,7 +32,8 @@ def test_this_machine_is_ready(this_machine):
     assert failures == []
     assert preflight.ready(this_machine)
     names = by_name(this_machine)
-    for needed in ["Python", "gymnasium", "ale-py", "Atari games", "ffmpeg (videos)", "jupyterlab"]:
+    needed_checks = ["Python", "gymnasium", "ale-py", "Atari games", "ffmpeg (RecordVideo)", "av"]
+    for needed in [*needed_checks, "video encoder (run_job)", "jupyterlab"]:
         assert names[needed].status == "ok", names[needed]
 
 
@@ -54,7 +55,7 @@ def test_main_prints_a_line_per_check_and_exits_0_when_ready(capsys):
     assert preflight.main([]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("ok        Python: 3.")
-    assert "Atari games" in out and "ffmpeg (videos)" in out
+    assert "Atari games" in out and "ffmpeg (RecordVideo)" in out
     assert out.rstrip().splitlines()[-1].startswith("Ready")
 
 

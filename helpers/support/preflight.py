@@ -251,7 +251,8 @@ def encode_test_video(folder: str | Path) -> Path:
 
 
 def check_ffmpeg() -> list[Check]:
-    """Can imageio-ffmpeg's ffmpeg encode a tiny mp4 (how the videos are made)?"""
+    """Can imageio-ffmpeg's ffmpeg encode a tiny mp4 (how Gymnasium's RecordVideo, through
+    moviepy, writes its videos)?"""
     fix = _install_one("imageio-ffmpeg").replace("install", "install --force-reinstall", 1)
     chosen = os.environ.get("IMAGEIO_FFMPEG_EXE")
     if chosen:  # imageio-ffmpeg uses this ffmpeg instead of its own
@@ -263,15 +264,15 @@ def check_ffmpeg() -> list[Check]:
     except Exception as error:  # noqa: BLE001 - any failure is the finding
         return [
             Check(
-                "ffmpeg (videos)",
+                "ffmpeg (RecordVideo)",
                 "fail",
                 f"cannot encode a test video: {type(error).__name__}: {error}",
                 fix,
             )
         ]
     if size == 0:
-        return [Check("ffmpeg (videos)", "fail", "ffmpeg wrote an empty video", fix)]
-    return [Check("ffmpeg (videos)", "ok", "encodes a 16-frame H.264 mp4")]
+        return [Check("ffmpeg (RecordVideo)", "fail", "ffmpeg wrote an empty video", fix)]
+    return [Check("ffmpeg (RecordVideo)", "ok", "writes a test video: Gymnasium's recorder works")]
 
 
 def check_encoder() -> list[Check]:
@@ -288,8 +289,8 @@ def check_encoder() -> list[Check]:
                     recorder.add_frame(np.full((48, 64, 3), shade * 16, dtype=np.uint8))
     except Exception as error:  # noqa: BLE001 - any failure is the finding
         found = f"cannot encode a test video: {type(error).__name__}: {error}"
-        return [Check("video encoder", "fail", found, fix)]
-    return [Check("video encoder", "ok", "PyAV encodes a 16-frame H.264 mp4")]
+        return [Check("video encoder (run_job)", "fail", found, fix)]
+    return [Check("video encoder (run_job)", "ok", "writes a test video: run_job can film")]
 
 
 def check_old_gym() -> list[Check]:
