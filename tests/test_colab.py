@@ -275,6 +275,16 @@ def test_on_a_runtime_pinned_like_colab_the_cell_sets_up_and_a_notebook_runs(cop
         "15.1.0",
     ]
     assert sysconfig.get_paths()["purelib"] != purelib  # a separate environment
+    # notebook 00's pre-flight check, on Colab: ready (no requirements.txt there to read)
+    preflight = subprocess.run(
+        [python, "-c", "import google.colab, helpers.support.preflight as p; p.main([])"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert "\nReady" in preflight.stdout and "fail" not in preflight.stdout, preflight.stdout
+    assert "ok        av: 15.1.0" in preflight.stdout
 
 
 @pytest.mark.parametrize(

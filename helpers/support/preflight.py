@@ -181,6 +181,9 @@ def check_packages(requirements: str | Path | None = None) -> list[Check]:
     """Is every package of requirements.txt (for this machine) installed, importable and
     pinned? Another version warns. JupyterLab and Box2D have checks of their own."""
     path = Path(requirements) if requirements is not None else REQUIREMENTS
+    if requirements is None and not path.is_file() and _installed_series_needs():
+        # installed as a package (Colab's set-up cell): its own list, with no pins
+        return [_check_package(name, None) for name in _installed_series_needs()]
     if not path.is_file():
         return [
             Check(
@@ -192,6 +195,17 @@ def check_packages(requirements: str | Path | None = None) -> list[Check]:
         ]
     skipped = {"jupyterlab", *BOX2D_PACKAGES, *DEVELOPER_TOOLS}
     return [_check_package(name, pin) for name, pin in _pins(path) if name not in skipped]
+
+
+def _installed_series_needs() -> list[str]:
+    """What the series, installed as a package, lists as its needs (pyproject's
+    dependencies), for this machine; [] if it is not installed so."""
+    try:
+        needs = importlib.metadata.requires("robots-shoot-lazers") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    parsed = [one for line in needs if (one := parse_requirement(line))]
+    return [name for name, _, marker in parsed if marker_applies(marker)]
 
 
 def check_atari() -> list[Check]:
@@ -319,7 +333,7 @@ def check_jupyterlab() -> list[Check]:
 def check_box2d() -> list[Check]:
     """Is Box2D (LunarLander's physics) installed? Optional: notebook 11 skips without it."""
     if importlib.util.find_spec("Box2D") is not None:
-        return [Check("Box2D", "ok", "installed: LunarLander runs")]
+        return [Check("Box2D", "ok", "installed (the physics of notebook 11's LunarLander)")]
     return [
         Check(
             "Box2D",
