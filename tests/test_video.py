@@ -679,3 +679,15 @@ def test_an_encoder_kept_for_later_serves_the_next_run_and_a_fork_leaves_it_alon
     second = run_job(CorridorEnv(length=3), RandomAgent(), 5, video_dir=tmp_path, record_video=True)
     assert second.videos and len(read_video(second.videos[0])[1]) >= 2
     assert kept in {spare.process for spare in encoder._SPARE}  # the same process, used again
+
+
+def test_a_kept_encoder_writes_where_the_next_run_says_after_a_change_of_folder(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    run_job(CorridorEnv(length=3), RandomAgent(), 5, video_dir="videos", record_video=True)
+    monkeypatch.chdir(tmp_path / "b")  # as %cd does in a notebook
+    result = run_job(CorridorEnv(length=3), RandomAgent(), 5, video_dir="videos", record_video=True)
+    assert result.videos and all((tmp_path / "b" / video).is_file() for video in result.videos)

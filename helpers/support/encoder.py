@@ -63,7 +63,8 @@ class VideoEncoder:
         self.sent = self.waiting = 0
         self.busy = True
         assert self.memory is not None
-        video = [self.memory.name, slots, height, width, str(fps), str(path)]
+        # absolute: an encoder kept from an earlier run has that run's working folder
+        video = [self.memory.name, slots, height, width, str(fps), os.path.abspath(path)]
         self._tell(json.dumps(video).encode() + b"\n")
 
     def send(self, frame: np.ndarray) -> None:

@@ -293,17 +293,22 @@ def check_encoder() -> list[Check]:
     """Can run_job's encoder (PyAV, in a process of its own) write a tiny mp4?"""
     import numpy as np
 
+    from helpers.support.encoder import VideoEncoder
     from helpers.support.recording import EpisodeRecorder
 
     fix = _install_one("av").replace("install", "install --force-reinstall", 1)
+    encoder = VideoEncoder()  # a new process, as the first run_job starts
     try:
         with tempfile.TemporaryDirectory() as folder:
-            with EpisodeRecorder(Path(folder) / "preflight.mp4", fps=15) as recorder:
+            path = Path(folder) / "preflight.mp4"
+            with EpisodeRecorder(path, fps=15, encoder=encoder) as recorder:
                 for shade in range(16):
                     recorder.add_frame(np.full((48, 64, 3), shade * 16, dtype=np.uint8))
     except Exception as error:  # noqa: BLE001 - any failure is the finding
         found = f"cannot encode a test video: {type(error).__name__}: {error}"
         return [Check("video encoder (run_job)", "fail", found, fix)]
+    finally:
+        encoder.stop()
     return [Check("video encoder (run_job)", "ok", "writes a test video: run_job can film")]
 
 

@@ -138,7 +138,7 @@ class EpisodeRecorder:
     The file gets its name only when `close` finishes it whole (else `VideoEncodingError`);
     `discard`, or an exception in a ``with`` block, removes it. Odd sizes are padded by one
     black pixel (yuv420p needs even ones). `encoder`: a `VideoEncoder` to share between
-    videos (None: one of its own, stopped with the video).
+    videos (None: one of its own, kept for later when the video is done).
 
     >>> import tempfile, pathlib
     >>> with EpisodeRecorder(pathlib.Path(tempfile.mkdtemp()) / "demo.mp4", fps=30) as rec:
@@ -161,7 +161,7 @@ class EpisodeRecorder:
         self.frames = 0
         self.state = "recording"  # then "finished" or "discarded"
         self._own_encoder = encoder is None
-        self._encoder = encoder or VideoEncoder()
+        self._encoder = encoder or spare_encoder()
         self._started = False  # whether the encoder got this video (with its first frame)
         self._shape: tuple[int, ...] | None = None  # the shape of the frames as given
         self._float_scale: float | None = None  # float colours: to 1 or to 255, from frame 1
@@ -246,7 +246,7 @@ class EpisodeRecorder:
             self._fail(f"the encoder failed ({str(err).splitlines()[0]})")
         finally:
             if self._own_encoder:
-                self._encoder.stop()
+                keep_for_later(self._encoder)
         if not _is_complete_mp4(self.partial_file):
             self._fail("the encoder left an incomplete file")
         os.replace(self.partial_file, self.path)
