@@ -691,3 +691,20 @@ def test_a_kept_encoder_writes_where_the_next_run_says_after_a_change_of_folder(
     monkeypatch.chdir(tmp_path / "b")  # as %cd does in a notebook
     result = run_job(CorridorEnv(length=3), RandomAgent(), 5, video_dir="videos", record_video=True)
     assert result.videos and all((tmp_path / "b" / video).is_file() for video in result.videos)
+
+
+def test_a_ctrl_c_sent_to_the_games_process_group_leaves_the_encoder_working(tmp_path):
+    """Jupyter interrupts a kernel's whole process group: the encoder is in its own, and
+    ignores a Ctrl-C sent to it alone."""
+    video = encoder.VideoEncoder()
+    try:
+        for name in ["before.mp4", "after.mp4"]:
+            video.open(tmp_path / name, 16, 16, 10)
+            video.send(np.zeros((16, 16, 3), dtype=np.uint8))
+            video.send(np.full((16, 16, 3), 255, dtype=np.uint8))
+            video.finish()
+            assert os.getpgid(video.process.pid) != os.getpgid(0)
+            video.process.send_signal(signal.SIGINT)
+    finally:
+        video.stop()
+    assert len(read_video(tmp_path / "after.mp4")[1]) == 2

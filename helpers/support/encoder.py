@@ -91,9 +91,14 @@ class VideoEncoder:
 
     def _start(self) -> None:
         self.stop()
-        # -P: the script's folder (helpers/support) is not put on the encoder's sys.path
+        # -P: the script's folder (helpers/support) is not put on the encoder's sys.path;
+        # a process group of its own: a Ctrl-C (Jupyter's interrupt) is for the game alone
+        if os.name == "nt":
+            group: dict[str, int] = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+        else:
+            group = {"process_group": 0}
         self.process = subprocess.Popen(
-            [sys.executable, "-P", __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            [sys.executable, "-P", __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, **group
         )
         self._stop = weakref.finalize(self, _end, self.process, None, self.pid)
 
@@ -185,6 +190,8 @@ def _attach(name: str) -> shared_memory.SharedMemory:
     """The game's shared memory, which the game (not this process) frees."""
     if sys.version_info >= (3, 13):
         return shared_memory.SharedMemory(name, track=False)
+    if os.name != "posix":  # no resource tracker there
+        return shared_memory.SharedMemory(name)
     from unittest import mock  # before 3.13, attaching would also register it to be freed
 
     with mock.patch("multiprocessing.resource_tracker.register"):
