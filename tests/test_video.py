@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import gymnasium as gym
 import imageio_ffmpeg
@@ -456,6 +457,39 @@ class Slow(CorridorEnv):  # an episode of 40 steps, filmed: long enough to be ki
 
 run_job(Slow(length=40), RandomAgent(), 10_000, video_dir=sys.argv[1], record_video=True)
 """
+
+
+def test_a_kernel_killed_with_its_process_group_leaves_no_shared_memory(tmp_path):
+    """Jupyter kills a kernel that does not stop with its whole process group, Python's
+    resource tracker included: the frames' shared memory must not outlive it."""
+    if not Path("/dev/shm").is_dir():
+        pytest.skip("needs Linux's /dev/shm to look for shared memory left behind")
+    noted = (
+        "from multiprocessing import shared_memory\n"
+        "made = shared_memory.SharedMemory.__init__\n"
+        "def noted(self, *args, **kwargs):\n"
+        "    made(self, *args, **kwargs)\n"
+        "    print('MEMORY', self.name.lstrip('/'), flush=True)\n"
+        "shared_memory.SharedMemory.__init__ = noted\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    game = subprocess.Popen(
+        [sys.executable, "-c", noted + KILLED_SCRIPT, str(tmp_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        name = game.stdout.readline().split()[-1]
+        for _ in range(400):  # until the second video is being written
+            if list(tmp_path.rglob("episode-000001.mp4.partial/*")):
+                break
+            time.sleep(0.025)
+    finally:
+        os.killpg(game.pid, signal.SIGKILL)
+        game.wait()
+    assert not (Path("/dev/shm") / name).exists()
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])

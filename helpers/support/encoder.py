@@ -66,6 +66,8 @@ class VideoEncoder:
         # absolute: an encoder kept from an earlier run has that run's working folder
         video = [self.memory.name, slots, height, width, str(fps), os.path.abspath(path)]
         self._tell(json.dumps(video).encode() + b"\n")
+        self._read_reply(wait_for_line=True)  # "ok": it holds the shared memory
+        _forget_name(self.memory)  # so that no kill, of either process, can leave it behind
 
     def send(self, frame: np.ndarray) -> None:
         """Add a frame (``uint8``, of the video's shape) to the video."""
@@ -105,6 +107,7 @@ class VideoEncoder:
     def _make_ring(self, shape: tuple[int, int, int, int]) -> None:
         old = self.memory
         self.memory = shared_memory.SharedMemory(create=True, size=int(np.prod(shape)))
+        _NAMED.add(self.memory.name)
         self.ring = np.ndarray(shape, dtype=np.uint8, buffer=self.memory.buf)
         self._stop.detach()
         self._stop = weakref.finalize(self, _end, self.process, self.memory, self.pid)
@@ -159,12 +162,22 @@ def keep_for_later(encoder: VideoEncoder) -> None:
         _SPARE.append(encoder)
 
 
+_NAMED: set[str] = set()  # shared memory of this process's still under its name
+
+
+def _forget_name(memory: shared_memory.SharedMemory) -> None:
+    """Remove the name (POSIX): the memory lives on while a process maps it."""
+    if memory.name in _NAMED:
+        _NAMED.discard(memory.name)
+        try:
+            memory.unlink()
+        except FileNotFoundError:  # pragma: no cover - already gone
+            pass
+
+
 def _free(memory: shared_memory.SharedMemory) -> None:
     memory.close()
-    try:
-        memory.unlink()
-    except FileNotFoundError:  # pragma: no cover - already gone
-        pass
+    _forget_name(memory)
 
 
 def _end(
@@ -237,7 +250,8 @@ class _Video:
 
 
 def main() -> None:
-    """Read the game's messages on stdin: a video (JSON), "f" (a frame), "c" (finish it)."""
+    """Read the game's messages on stdin: a video (JSON; answered "ok" once opened), "f"
+    (a frame; answered "."), "c" (finish it; answered "ok"); or answer "!" and the reason."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the game, which tells us
     replies = os.dup(1)  # stdout is for replies only: anything printed goes to stderr
     os.dup2(2, 1)
@@ -262,6 +276,7 @@ def main() -> None:
                     memory = _attach(name)
                 ring = np.ndarray((slots, height, width, 3), np.uint8, memory.buf)
                 video = _Video(ring, fps, path)
+                os.write(replies, b"ok\n")
     except Exception as err:  # noqa: BLE001 - the game gets the reason
         reason = f"{type(err).__name__}: {err}" + (f", writing {video.path}" if video else "")
         os.write(replies, b"!" + reason.replace("\n", " ").encode() + b"\n")
