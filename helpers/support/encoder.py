@@ -162,7 +162,7 @@ def keep_for_later(encoder: VideoEncoder) -> None:
         _SPARE.append(encoder)
 
 
-_NAMED: set[str] = set()  # shared memory of this process's still under its name
+_NAMED: set[str] = set()  # the names of this process's shared memory not yet removed
 
 
 def _forget_name(memory: shared_memory.SharedMemory) -> None:
