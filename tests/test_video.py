@@ -742,3 +742,17 @@ def test_a_ctrl_c_sent_to_the_games_process_group_leaves_the_encoder_working(tmp
     finally:
         video.stop()
     assert len(read_video(tmp_path / "after.mp4")[1]) == 2
+
+
+def test_discarding_a_finished_recorder_leaves_its_encoder_to_the_next_video(tmp_path):
+    first = EpisodeRecorder(tmp_path / "first.mp4", fps=10)
+    first.add_frame(np.zeros((8, 8, 3), dtype=np.uint8))
+    first.close()
+    second = EpisodeRecorder(tmp_path / "second.mp4", fps=10)  # takes the encoder kept
+    second.add_frame(np.zeros((8, 8, 3), dtype=np.uint8))
+    assert second._encoder is first._encoder
+    first.discard()  # too late to change anything: first.mp4 stays, second goes on
+    second.add_frame(np.full((8, 8, 3), 255, dtype=np.uint8))
+    assert second.close() == tmp_path / "second.mp4"
+    assert (tmp_path / "first.mp4").is_file() and first.state == "finished"
+    assert len(read_video(tmp_path / "second.mp4")[1]) == 2

@@ -181,9 +181,9 @@ def check_packages(requirements: str | Path | None = None) -> list[Check]:
     """Is every package of requirements.txt (for this machine) installed, importable and
     pinned? Another version warns. JupyterLab and Box2D have checks of their own."""
     path = Path(requirements) if requirements is not None else REQUIREMENTS
-    if requirements is None and not path.is_file() and _installed_series_needs():
-        # installed as a package (Colab's set-up cell): its own list, with no pins
-        return [_check_package(name, None) for name in _installed_series_needs()]
+    needs = _installed_series_needs() if requirements is None and not path.is_file() else []
+    if needs:  # installed as a package (Colab's set-up cell): its own list, with no pins
+        return [_check_package(name, None) for name in needs]
     if not path.is_file():
         return [
             Check(

@@ -162,7 +162,7 @@ class EpisodeRecorder:
         self.state = "recording"  # then "finished" or "discarded"
         self._own_encoder = encoder is None
         self._encoder = encoder or spare_encoder()
-        self._started = False  # whether the encoder got this video (with its first frame)
+        self._started = False  # whether the encoder holds this video (from its first frame)
         self._shape: tuple[int, ...] | None = None  # the shape of the frames as given
         self._float_scale: float | None = None  # float colours: to 1 or to 255, from frame 1
         self._forget = weakref.finalize(self, lambda: None)  # (see _prepare)
@@ -244,9 +244,9 @@ class EpisodeRecorder:
             self._encoder.finish()  # when this returns, the encoder has closed the file
         except OSError as err:
             self._fail(f"the encoder failed ({str(err).splitlines()[0]})")
-        finally:
-            if self._own_encoder:
-                keep_for_later(self._encoder)
+        self._started = False  # done with the encoder: it may serve another video
+        if self._own_encoder:
+            keep_for_later(self._encoder)
         if not _is_complete_mp4(self.partial_file):
             self._fail("the encoder left an incomplete file")
         os.replace(self.partial_file, self.path)
@@ -258,10 +258,13 @@ class EpisodeRecorder:
         """Stop writing and delete the half-written file."""
         self._forget.detach()
         started, self._started = self._started, False
-        if self.state == "recording":
-            self.state = "discarded"
-        if started or self._own_encoder:
+        if self.state != "recording":
+            return  # finished (its encoder may serve another video now) or discarded
+        self.state = "discarded"
+        if started:  # the encoder holds this video
             _abandon(self._encoder, self.partial_path)
+        else:
+            shutil.rmtree(self.partial_path, ignore_errors=True)
 
     def __enter__(self) -> EpisodeRecorder:
         return self
